@@ -1,0 +1,6 @@
+/**
+ * The Segments backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { segmentsPlugin as default } from './plugin';

@@ -1,0 +1,81 @@
+import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { segmentsPermissions } from '@internal/plugin-segments-common';
+import { DatabaseCustomerStore } from './database/CustomerStore';
+import { DatabaseExecutionStore } from './database/ExecutionStore';
+import { migrateDatabase } from './database/migrateDatabase';
+import { DatabaseResultStore } from './database/ResultStore';
+import { DatabaseRuleStore } from './database/RuleStore';
+import { loadDemoData } from './demo/loadDemoData';
+import { SegmentEngine } from './engine/SegmentEngine';
+import { FieldCatalog } from './service/FieldCatalog';
+import { createRouter } from './service/router';
+import { SegmentService } from './service/SegmentService';
+
+/**
+ * The Segments backend plugin: customer data ingestion, the segment engine and
+ * its REST API at `/api/segments`.
+ * @public
+ */
+export const segmentsPlugin = createBackendPlugin({
+  pluginId: 'segments',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        lifecycle: coreServices.lifecycle,
+      },
+      async init(deps) {
+        const { config, logger, database } = deps;
+        const db = await database.getClient();
+        if (!database.migrations?.skip) await migrateDatabase(db);
+
+        const customers = DatabaseCustomerStore.create({ database: db });
+        const rules = DatabaseRuleStore.create({ database: db });
+        const executions = DatabaseExecutionStore.create({ database: db });
+        const results = DatabaseResultStore.create({ database: db });
+        const engine = SegmentEngine.create({
+          database: db,
+          rules,
+          executions,
+          logger,
+          retention: config.getOptionalNumber('segments.results.retention'),
+        });
+        const service = SegmentService.create({ rules, executions, engine, logger });
+
+        const interrupted = await executions.failInterrupted('interrupted: the backend stopped during the run');
+        if (interrupted.length) logger.warn(`Marked ${interrupted.length} interrupted execution(s) as failed`);
+
+        deps.permissionsRegistry.addPermissions(segmentsPermissions);
+        deps.httpRouter.use(
+          await createRouter({
+            ...deps,
+            customers,
+            rules,
+            results,
+            executions,
+            engine,
+            service,
+            fields: FieldCatalog.create({ database: db }),
+          }),
+        );
+        deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+
+        if (config.getOptionalBoolean('segments.demoData.enabled')) {
+          await loadDemoData({
+            customers,
+            logger,
+            count: config.getOptionalNumber('segments.demoData.customers') ?? 20_000,
+          });
+        }
+        deps.lifecycle.addShutdownHook(() => service.idle());
+      },
+    });
+  },
+});

@@ -1,0 +1,59 @@
+import {
+  AuditorService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { segmentsRuleReadPermission } from '@internal/plugin-segments-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { CustomerStore } from '../database/CustomerStore';
+import { ExecutionStore } from '../database/ExecutionStore';
+import { ResultStore } from '../database/ResultStore';
+import { RuleStore } from '../database/RuleStore';
+import { SegmentEngine } from '../engine/SegmentEngine';
+import { createDataRoutes } from './dataRoutes';
+import { FieldCatalog } from './FieldCatalog';
+import { RequestContext } from './requestHelpers';
+import { createResultRoutes } from './resultRoutes';
+import { createRuleRoutes } from './ruleRoutes';
+import { SegmentService } from './SegmentService';
+
+/** Everything the REST API needs. */
+export interface RouterOptions {
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  customers: CustomerStore;
+  rules: RuleStore;
+  results: ResultStore;
+  executions: ExecutionStore;
+  engine: SegmentEngine;
+  service: SegmentService;
+  fields: FieldCatalog;
+}
+
+/** The `/api/segments` router. */
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const ctx = new RequestContext(options.httpAuth, options.permissions, options.auditor);
+  const router = Router();
+  // 10,000 rich customers fit well within this; larger bodies answer 413.
+  router.use(express.json({ limit: '25mb' }));
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/fields', async (req, res) => {
+    await ctx.authorize(req, segmentsRuleReadPermission);
+    res.json({ items: await options.fields.listFields() });
+  });
+
+  router.use(createDataRoutes({ ctx, customers: options.customers }));
+  router.use(createRuleRoutes({ ctx, rules: options.rules, service: options.service, engine: options.engine }));
+  router.use(
+    createResultRoutes({ ctx, results: options.results, executions: options.executions, engine: options.engine }),
+  );
+  return router;
+}
