@@ -1,5 +1,9 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { segmentsPermissions } from '@internal/plugin-segments-common';
+import {
+  SegmentsDataProvider,
+  segmentsDataProvidersExtensionPoint,
+} from '@internal/plugin-segments-node';
 import { DatabaseCustomerStore } from './database/CustomerStore';
 import { DatabaseExecutionStore } from './database/ExecutionStore';
 import { migrateDatabase } from './database/migrateDatabase';
@@ -19,6 +23,15 @@ import { SegmentService } from './service/SegmentService';
 export const segmentsPlugin = createBackendPlugin({
   pluginId: 'segments',
   register(env) {
+    const providers = new Map<string, SegmentsDataProvider>();
+    env.registerExtensionPoint(segmentsDataProvidersExtensionPoint, {
+      addProvider(...added) {
+        for (const p of added) {
+          if (providers.has(p.id)) throw new Error(`Duplicate segments data provider ${p.id}`);
+          providers.set(p.id, p);
+        }
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -30,6 +43,7 @@ export const segmentsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
       },
       async init(deps) {
         const { config, logger, database } = deps;
@@ -72,6 +86,16 @@ export const segmentsPlugin = createBackendPlugin({
             customers,
             logger,
             count: config.getOptionalNumber('segments.demoData.customers') ?? 20_000,
+          });
+        }
+        for (const provider of providers.values()) {
+          await deps.scheduler.scheduleTask({
+            id: `segments-data-provider-${provider.id}`,
+            frequency: { hours: 1 },
+            timeout: { minutes: 30 },
+            ...provider.schedule,
+            scope: 'global',
+            fn: signal => provider.run({ sink: customers, signal }),
           });
         }
         deps.lifecycle.addShutdownHook(() => service.idle());
