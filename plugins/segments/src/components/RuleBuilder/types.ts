@@ -1,17 +1,11 @@
 import type {
   RuleValidationError,
-  SegmentCondition,
   SegmentFieldInfo,
 } from '@internal/plugin-segments-common';
 
-/**
- * The part of a segment rule the rule builder edits.
- * @public
- */
-export interface RuleBuilderValue {
-  logicalOperator: 'AND' | 'OR';
-  conditions: SegmentCondition[];
-}
+import type { RuleBuilderValue } from '../../ruleMapping';
+
+export type { RuleBuilderValue };
 
 /**
  * Props of {@link RuleBuilder}.
