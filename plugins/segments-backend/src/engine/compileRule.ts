@@ -88,7 +88,10 @@ function compileNode(c: SegmentCondition, ctx: Ctx): SqlFragment {
 
 function param(ctx: Ctx, value: unknown, type: ScalarType): Param {
   if (ctx.dialect === 'sqlite') {
-    // better-sqlite3 cannot bind booleans.
+    // better-sqlite3 cannot bind booleans, and binds every JS number as REAL:
+    // epoch ms and YYYYMMDD values must be INTEGER so that day and age
+    // divisions round down as in TypeScript and PostgreSQL.
+    if (type === 'date') return new Param(value, 'INTEGER');
     return new Param(typeof value === 'boolean' ? (value ? 1 : 0) : value);
   }
   return new Param(value, PG_TYPES[type]);

@@ -1,6 +1,6 @@
 import { SqlFragment } from './types';
 
-/** Marks a value to be bound as a parameter, with the type PostgreSQL should read it as. */
+/** Marks a value to be bound as a parameter, with the SQL type the database should read it as (`CAST(? AS type)`). */
 export class Param {
   constructor(
     readonly value: unknown,
