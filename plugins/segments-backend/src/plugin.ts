@@ -11,6 +11,7 @@ import { DatabaseResultStore } from './database/ResultStore';
 import { DatabaseRuleStore } from './database/RuleStore';
 import { loadDemoData } from './demo/loadDemoData';
 import { SegmentEngine } from './engine/SegmentEngine';
+import { ScheduleRunner } from './scheduling/ScheduleRunner';
 import { FieldCatalog } from './service/FieldCatalog';
 import { createRouter } from './service/router';
 import { SegmentService } from './service/SegmentService';
@@ -88,6 +89,17 @@ export const segmentsPlugin = createBackendPlugin({
             count: config.getOptionalNumber('segments.demoData.customers') ?? 20_000,
           });
         }
+        const schedules = ScheduleRunner.create({ database: db, rules, requester: service, logger });
+        await deps.scheduler.scheduleTask({
+          id: 'segments-schedules',
+          frequency: { minutes: 1 },
+          timeout: { minutes: 1 },
+          initialDelay: { seconds: 10 },
+          scope: 'global',
+          fn: async () => {
+            await schedules.tick(Date.now());
+          },
+        });
         for (const provider of providers.values()) {
           await deps.scheduler.scheduleTask({
             id: `segments-data-provider-${provider.id}`,
