@@ -1,0 +1,25 @@
+import { render, screen } from '@testing-library/react';
+import App from './App';
+
+describe('App', () => {
+  it('renders the guest sign-in page', async () => {
+    process.env = {
+      NODE_ENV: 'test',
+      APP_CONFIG: [
+        {
+          data: {
+            app: { title: 'Test' },
+            backend: { baseUrl: 'http://localhost:7007' },
+          },
+          context: 'test',
+        },
+      ] as any,
+    };
+
+    render(<App />);
+
+    // `auto` sign-in tries the guest session first; without a backend it
+    // falls back to the provider list.
+    expect(await screen.findByText(/guest/i, {}, { timeout: 10000 })).toBeInTheDocument();
+  });
+});

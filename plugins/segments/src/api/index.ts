@@ -1,0 +1,17 @@
+export { segmentsApiRef } from './SegmentsApi';
+export type { SegmentsApi, RequestOptions } from './SegmentsApi';
+export { SegmentsClient } from './SegmentsClient';
+export type {
+  ChangeType,
+  CustomerSample,
+  DataStats,
+  ExecuteResponse,
+  LatestResultSummary,
+  ListRulesRequest,
+  Page,
+  PreviewCount,
+  PreviewRequest,
+  PreviewResponse,
+  SegmentResultDetail,
+  SegmentRuleWithResult,
+} from './types';
