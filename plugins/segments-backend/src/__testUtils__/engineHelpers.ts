@@ -9,7 +9,11 @@ import { Knex } from 'knex';
 import { dialectOf } from '../database/util';
 import { compileRule, RuleLevel } from '../engine/compileRule';
 import { featureRelation } from '../engine/featureRelation';
-import { rowsOf } from '../engine/SegmentEngine';
+
+/** Rows of a raw query on either driver. */
+function rowsOf(result: any): any[] {
+  return Array.isArray(result) ? result : result.rows;
+}
 
 /** Member ids, sorted, of the rule levels evaluated in SQL over the feature relation (the preview path). */
 export async function sqlMembers(knex: Knex, levels: RuleLevel[], asOf: number): Promise<string[]> {
