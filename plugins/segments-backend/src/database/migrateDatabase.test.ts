@@ -25,10 +25,22 @@ async function existing(knex: Knex) {
   return out;
 }
 
+/** Every table in the database, except Knex's own bookkeeping. */
+async function allTables(knex: Knex): Promise<string[]> {
+  const rows =
+    knex.client.config.client === 'pg'
+      ? (await knex.raw(`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()`)).rows
+      : await knex.raw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
+  return rows
+    .map((r: { name: string }) => r.name)
+    .filter((n: string) => !n.startsWith('knex_migrations'))
+    .sort();
+}
+
 describe.each(databases.eachSupportedId())('migrations on %s', databaseId => {
   it('creates every table, drops them all on rollback, and migrates up again', async () => {
     const knex = await databases.init(databaseId);
-    expect(await existing(knex)).toEqual([]);
+    expect(await allTables(knex)).toEqual([]);
 
     await migrateDatabase(knex);
     expect(await existing(knex)).toEqual(TABLES);
@@ -50,6 +62,9 @@ describe.each(databases.eachSupportedId())('migrations on %s', databaseId => {
 
     await rollbackDatabase(knex);
     expect(await existing(knex)).toEqual([]);
+    // Later migrations' tables are gone too, and Knex records nothing applied.
+    expect(await allTables(knex)).toEqual([]);
+    expect(Number((await knex('knex_migrations').count({ n: '*' }))[0].n)).toBe(0);
 
     await migrateDatabase(knex);
     expect(await existing(knex)).toEqual(TABLES);
