@@ -94,17 +94,17 @@ describe.each(databases.eachSupportedId())('rules API on %s', databaseId => {
     // Unknown ids: 404 everywhere.
     const ghost = '00000000-0000-4000-8000-000000000000';
     const valid = { name: 'x', logicalOperator: 'AND', conditions: [TW] };
-    for (const res of [
-      await request(server).get(`/api/segments/rules/${ghost}`),
-      await request(server).put(`/api/segments/rules/${ghost}`).send(valid),
-      await request(server).delete(`/api/segments/rules/${ghost}`),
-      await request(server).post(`/api/segments/rules/${ghost}/execute`).send({}),
-      await request(server).get(`/api/segments/results/${ghost}`),
-      await request(server).get(`/api/segments/results/${ghost}/changes?type=added`),
-      await request(server).get(`/api/segments/results/${ghost}/customers`),
-      await request(server).get(`/api/segments/executions/${ghost}`),
-    ]) {
-      expect([res.req.method, res.req.path, res.status]).toEqual([res.req.method, res.req.path, 404]);
+    for (const [label, res] of [
+      ['GET rule', await request(server).get(`/api/segments/rules/${ghost}`)],
+      ['PUT rule', await request(server).put(`/api/segments/rules/${ghost}`).send(valid)],
+      ['DELETE rule', await request(server).delete(`/api/segments/rules/${ghost}`)],
+      ['execute rule', await request(server).post(`/api/segments/rules/${ghost}/execute`).send({})],
+      ['GET result', await request(server).get(`/api/segments/results/${ghost}`)],
+      ['GET changes', await request(server).get(`/api/segments/results/${ghost}/changes?type=added`)],
+      ['GET members', await request(server).get(`/api/segments/results/${ghost}/customers`)],
+      ['GET execution', await request(server).get(`/api/segments/executions/${ghost}`)],
+    ] as const) {
+      expect([label, res.status]).toEqual([label, 404]);
       expect(res.body.error.name).toBe('NotFoundError');
     }
   });
