@@ -7,9 +7,61 @@ export interface Config {
       /** How many demo customers to generate (default 20000). */
       customers?: number;
     };
+    audit?: {
+      /** Days audit records are kept before the daily prune deletes them (default 90). */
+      retentionDays?: number;
+    };
+    execution?: {
+      /** An attempt of a run longer than this is aborted (default 1800). */
+      timeoutSeconds?: number;
+      /** Attempts of a failed run, the first included (default 3). */
+      maxAttempts?: number;
+      /** Wait before the second attempt, doubling after (default 30). */
+      retryBaseSeconds?: number;
+      /** A run whose heartbeat is older is resumed by another process (default 120). */
+      staleAfterSeconds?: number;
+    };
+    incremental?: {
+      /** How often, and how long after a change at least, changed customers are re-evaluated (default 60). */
+      intervalSeconds?: number;
+    };
+    notifications?: {
+      /** Notify a segment's owner when a run changes its members by more than this share (default 0.2). */
+      changeThreshold?: number;
+    };
     results?: {
       /** Results (and their change lists) kept per segment (default 50). */
       retention?: number;
+    };
+    /**
+     * Encryption at rest of customer names, emails, phones and birth dates
+     * (AES-256-GCM). Required: the backend does not start without a key.
+     */
+    encryption?: {
+      /**
+       * The key ring. The FIRST key encrypts new values; every key decrypts.
+       * To rotate: put a new key first, keep the old one after it, restart,
+       * run `npm run rotate-keys`, then remove the old key. A key id must
+       * never get another secret.
+       */
+      keys?: Array<{
+        /** Stored with every value: 1-64 letters, digits, `.`, `_` or `-`. */
+        id: string;
+        /**
+         * 32 random bytes, base64 (`openssl rand -base64 32`).
+         * @visibility secret
+         */
+        secret: string;
+      }>;
+    };
+    personalData?: {
+      /**
+       * Birth date precision kept in clear for `age` conditions: `day` (exact
+       * ages; default) or `month` (year and month only; ages never overstated,
+       * one year low during the birth month). After a change, run
+       * `npm run rotate-keys -- --all`.
+       */
+      agePrecision?: 'day' | 'month';
     };
   };
 }

@@ -2,6 +2,7 @@ import { createBackendModule } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
 import { segmentsDataProvidersExtensionPoint } from '@internal/plugin-segments-node';
 import request from 'supertest';
+import { TEST_ENCRYPTION_CONFIG } from './crypto/testKeys';
 import { segmentsPlugin } from './plugin';
 
 jest.setTimeout(60_000);
@@ -38,7 +39,7 @@ describe('data providers extension point', () => {
         segmentsPlugin,
         crmModule,
         mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({ data: {} }),
+        mockServices.rootConfig.factory({ data: { segments: { encryption: TEST_ENCRYPTION_CONFIG } } }),
       ],
     });
     let stats: any;

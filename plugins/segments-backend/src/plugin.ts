@@ -1,9 +1,18 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
-import { segmentsPermissions } from '@internal/plugin-segments-common';
+import { Config } from '@backstage/config';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { SEGMENTS_CUSTOMER_CHANGED_TOPIC } from '@internal/plugin-segments-common';
 import {
   SegmentsDataProvider,
   segmentsDataProvidersExtensionPoint,
 } from '@internal/plugin-segments-node';
+import { scheduleAuditPrune } from './audit/auditPruneTask';
+import { DatabaseAuditStore } from './audit/AuditStore';
+import { PersonalDataCodec } from './crypto/PersonalDataCodec';
+import { verifyStoredKeys } from './crypto/verifyStoredKeys';
+import { withPersonalData } from './crypto/withPersonalData';
 import { DatabaseCustomerStore } from './database/CustomerStore';
 import { DatabaseExecutionStore } from './database/ExecutionStore';
 import { migrateDatabase } from './database/migrateDatabase';
@@ -11,7 +20,14 @@ import { DatabaseResultStore } from './database/ResultStore';
 import { DatabaseRuleStore } from './database/RuleStore';
 import { loadDemoData } from './demo/loadDemoData';
 import { SegmentEngine } from './engine/SegmentEngine';
+import { ExecutionPolicy, ExecutionQueue } from './engine/ExecutionQueue';
+import { ChangeTracker } from './incremental/ChangeTracker';
+import { IncrementalRunner } from './incremental/IncrementalRunner';
+import { trackChanges } from './incremental/trackChanges';
+import { ExecutionNotifier } from './notify/ExecutionNotifier';
+import { registerSegmentsPermissions } from './permissions/registerPermissions';
 import { ScheduleRunner } from './scheduling/ScheduleRunner';
+import { startBackgroundTasks } from './service/startBackgroundTasks';
 import { FieldCatalog } from './service/FieldCatalog';
 import { createRouter } from './service/router';
 import { SegmentService } from './service/SegmentService';
@@ -45,32 +61,65 @@ export const segmentsPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
+        events: eventsServiceRef,
+        signals: signalsServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const { config, logger, database } = deps;
+        // Keys first: a missing or malformed key stops the start, before any request.
+        const personalData = PersonalDataCodec.fromConfig(config, { logger });
         const db = await database.getClient();
-        if (!database.migrations?.skip) await migrateDatabase(db);
+        if (!database.migrations?.skip) await migrateDatabase(withPersonalData(db, personalData));
+        await verifyStoredKeys({ database: db, codec: personalData });
 
-        const customers = DatabaseCustomerStore.create({ database: db });
         const rules = DatabaseRuleStore.create({ database: db });
         const executions = DatabaseExecutionStore.create({ database: db });
-        const results = DatabaseResultStore.create({ database: db });
+        const results = DatabaseResultStore.create({ database: db, personalData });
         const engine = SegmentEngine.create({
           database: db,
           rules,
           executions,
           logger,
           retention: config.getOptionalNumber('segments.results.retention'),
+          personalData,
         });
-        const service = SegmentService.create({ rules, executions, engine, logger });
+        engine.addObserver(
+          ExecutionNotifier.create({
+            database: db,
+            logger,
+            signals: deps.signals,
+            notifications: deps.notifications,
+            events: deps.events,
+            changeThreshold: config.getOptionalNumber('segments.notifications.changeThreshold'),
+          }),
+        );
+        const queue = ExecutionQueue.create({ engine, executions, logger, policy: readExecutionPolicy(config) });
+        const service = SegmentService.create({ rules, queue });
+        const changes = ChangeTracker.create({ database: db });
+        const customers = trackChanges(DatabaseCustomerStore.create({ database: db, personalData }), changes);
+        await deps.events.subscribe({
+          id: 'segments-customer-changes',
+          topics: [SEGMENTS_CUSTOMER_CHANGED_TOPIC],
+          onEvent: async event => {
+            const ids = (event.eventPayload as { customerIds?: unknown })?.customerIds;
+            if (Array.isArray(ids)) await changes.mark(ids.filter((i): i is string => typeof i === 'string'));
+          },
+        });
 
-        const interrupted = await executions.failInterrupted('interrupted: the backend stopped during the run');
-        if (interrupted.length) logger.warn(`Marked ${interrupted.length} interrupted execution(s) as failed`);
-
-        deps.permissionsRegistry.addPermissions(segmentsPermissions);
+        // Permissions, the segments resource type and its rules (served at .well-known/backstage/permissions/metadata).
+        const ruleConditions = registerSegmentsPermissions({
+          permissionsRegistry: deps.permissionsRegistry,
+          rules,
+          database: db,
+        });
+        const audit = DatabaseAuditStore.create({ database: db });
+        await scheduleAuditPrune({ scheduler: deps.scheduler, store: audit, config, logger });
         deps.httpRouter.use(
           await createRouter({
             ...deps,
+            audit,
+            ruleConditions,
             customers,
             rules,
             results,
@@ -89,29 +138,34 @@ export const segmentsPlugin = createBackendPlugin({
             count: config.getOptionalNumber('segments.demoData.customers') ?? 20_000,
           });
         }
-        const schedules = ScheduleRunner.create({ database: db, rules, requester: service, logger });
-        await deps.scheduler.scheduleTask({
-          id: 'segments-schedules',
-          frequency: { minutes: 1 },
-          timeout: { minutes: 1 },
-          initialDelay: { seconds: 10 },
-          scope: 'global',
-          fn: async () => {
-            await schedules.tick(Date.now());
-          },
+        const incrementalIntervalSeconds = config.getOptionalNumber('segments.incremental.intervalSeconds') ?? 60;
+        await startBackgroundTasks({
+          scheduler: deps.scheduler,
+          logger,
+          schedules: ScheduleRunner.create({ database: db, rules, requester: service, logger }),
+          incremental: IncrementalRunner.create({ changes, queue, delayMs: incrementalIntervalSeconds * 1000 }),
+          incrementalIntervalSeconds,
+          queue,
+          providers: [...providers.values()],
+          customers,
         });
-        for (const provider of providers.values()) {
-          await deps.scheduler.scheduleTask({
-            id: `segments-data-provider-${provider.id}`,
-            frequency: { hours: 1 },
-            timeout: { minutes: 30 },
-            ...provider.schedule,
-            scope: 'global',
-            fn: signal => provider.run({ sink: customers, signal }),
-          });
-        }
-        deps.lifecycle.addShutdownHook(() => service.idle());
+        deps.lifecycle.addShutdownHook(() => queue.stop());
       },
     });
   },
 });
+
+/** `segments.execution.*` config, in seconds, as an {@link ExecutionPolicy}. */
+function readExecutionPolicy(config: Config): Partial<ExecutionPolicy> {
+  const seconds = (key: string) => {
+    const v = config.getOptionalNumber(`segments.execution.${key}`);
+    return v === undefined ? undefined : v * 1000;
+  };
+  const policy: Partial<ExecutionPolicy> = {
+    timeoutMs: seconds('timeoutSeconds'),
+    retryBaseMs: seconds('retryBaseSeconds'),
+    staleAfterMs: seconds('staleAfterSeconds'),
+    maxAttempts: config.getOptionalNumber('segments.execution.maxAttempts'),
+  };
+  return Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined));
+}

@@ -11,3 +11,5 @@ export * from './customerFeatures';
 export * from './evaluateRule';
 export * from './permissions';
 export * from './ingestSchemas';
+export * from './lint';
+export * from './topics';

@@ -70,6 +70,11 @@ export interface SegmentRule {
   parentSegmentId?: string;
   childSegments?: string[];
   schedule?: SegmentSchedule;
+  /**
+   * Groups (or users) the segment is shared with, as entity refs, e.g.
+   * `group:default/marketing`; a permission policy may let them read it.
+   */
+  visibility?: string[];
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -84,7 +89,7 @@ export type SegmentRuleInput = Pick<
   Partial<
     Pick<
       SegmentRule,
-      'description' | 'status' | 'priority' | 'parentSegmentId' | 'schedule'
+      'description' | 'status' | 'priority' | 'parentSegmentId' | 'schedule' | 'visibility'
     >
   >;
 
@@ -115,7 +120,16 @@ export interface ExecutionLogEntry {
 export interface SegmentExecution {
   id: string;
   segmentRuleId?: string;
+  /** `full` evaluates every customer; `incremental` only customers whose data changed. */
+  kind: 'full' | 'incremental';
   status: ExecutionStatus;
+  /** Attempt number (1-based) and how many attempts are allowed before the run stays failed. */
+  attempt: number;
+  maxAttempts: number;
+  /** When the next attempt of a failed run starts (retry with exponential backoff). */
+  nextAttemptAt?: string;
+  /** Customers re-evaluated by an incremental run. */
+  customerCount?: number;
   asOf: string;
   progress: { processed: number; total: number };
   startedAt?: string;
@@ -160,6 +174,56 @@ export interface Customer {
   /** ISO timestamp */
   createdAt: string;
   attributes?: Record<string, string | number | boolean>;
+  /**
+   * The customer objected to marketing (GDPR art. 21, PDPA art. 20): left out
+   * of member lists read `forMarketing` and of syncs. Absent: never stated
+   * (not opted out); an upsert without it keeps the stored choice.
+   */
+  marketingOptOut?: boolean;
+}
+
+/**
+ * Everything stored about one customer (`GET /data/customers/:id/export`),
+ * for GDPR art. 15 / PDPA art. 3 access requests. @public
+ */
+export interface CustomerDataExport {
+  exportedAt: string;
+  /** The profile with personal data decrypted; `marketingOptOut` always present. */
+  customer: Customer;
+  orders: Order[];
+  segments: {
+    /** The customer's highest-priority segment of the last run. */
+    primarySegment?: { segmentId: string; segmentName?: string; executionId: string };
+    /**
+     * Every spell of membership, current and past: joined in run `joinedRun`
+     * of the segment, left in `leftRun` (dates while those results are kept).
+     */
+    memberships: Array<{
+      segmentId: string;
+      segmentName?: string;
+      current: boolean;
+      joinedRun: number;
+      joinedAt?: string;
+      leftRun?: number;
+      leftAt?: string;
+    }>;
+  };
+  /** How the data is stored and what is derived from it. */
+  processing: {
+    /** Fields stored encrypted (AES-256-GCM). */
+    storedEncrypted: Array<'name' | 'email' | 'phone' | 'birthDate'>;
+    encryptionKeyId?: string;
+    /** Whether a keyed hash of the email is stored for lookups. */
+    emailLookupHash: boolean;
+    /** The clear value derived from the birth date for age conditions (YYYYMMDD, or YYYYMM99 at month precision). */
+    ageIndex?: { value: number; precision: 'day' | 'month' };
+    createdAt: string;
+    updatedAt: string;
+    /** Executions in progress that hold working rows about the customer. */
+    runsInProgress: string[];
+    /** The customer's data changed since this time and awaits an incremental run. */
+    pendingChangeSince?: string;
+  };
 }
 
 /** Order status; only completed orders count for segment features. @public */

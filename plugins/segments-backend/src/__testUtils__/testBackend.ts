@@ -1,5 +1,6 @@
 import { mockServices, startTestBackend, TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
+import { TEST_ENCRYPTION_CONFIG } from '../crypto/testKeys';
 import { segmentsPlugin } from '../plugin';
 
 /** Both engines, in every backend test: PostgreSQL 15 (from the env connection string) and SQLite. */
@@ -15,7 +16,19 @@ export async function startSegmentsBackend(id: TestDatabaseId, config: object = 
     features: [
       segmentsPlugin,
       mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({ data: { segments: { demoData: { enabled: false } }, ...config } }),
+      mockServices.rootConfig.factory({
+        data: {
+          ...config,
+          // Test encryption key A unless the test configures its own (see src/crypto/testKeys.ts).
+          // One attempt per run, so a failing run ends at once; retry tests configure their own.
+          segments: {
+            demoData: { enabled: false },
+            encryption: TEST_ENCRYPTION_CONFIG,
+            execution: { maxAttempts: 1 },
+            ...(config as any).segments,
+          },
+        },
+      }),
     ],
   });
   return { server, knex };

@@ -1,20 +1,39 @@
 import { Knex } from 'knex';
 import { randomUUID } from 'crypto';
 import { ExecutionLogEntry, ExecutionStatus, SegmentExecution } from '@internal/plugin-segments-common';
-import { num, optIso } from './util';
+import { num, optIso, parseJson } from './util';
 
-/** Storage of executions and their logs. */
+/** What starts an execution. */
+export interface NewExecution {
+  segmentRuleId?: string;
+  asOf: number;
+  createdBy: string;
+  maxAttempts?: number;
+  /** Incremental runs re-evaluate only these customers, for every active rule. */
+  customerIds?: string[];
+}
+
+/** Storage of executions, their checkpoints and logs. */
 export interface ExecutionStore {
-  createExecution(options: { segmentRuleId?: string; asOf: number; createdBy: string }): Promise<string>;
+  createExecution(options: NewExecution): Promise<string>;
   getExecution(id: string): Promise<SegmentExecution | undefined>;
+  /** The customers of an incremental run. */
+  getCustomerIds(id: string): Promise<string[] | undefined>;
   listExecutions(options: { segmentRuleId?: string; limit: number }): Promise<SegmentExecution[]>;
   /** The queued or running execution that covers this rule, if any. */
   findActive(segmentRuleId: string | undefined): Promise<string | undefined>;
-  setStatus(id: string, status: ExecutionStatus, fields?: { error?: string; total?: number }): Promise<void>;
+  setStatus(id: string, status: ExecutionStatus, fields?: { error?: string | null; total?: number }): Promise<void>;
   setProgress(id: string, processed: number): Promise<void>;
   log(id: string, entry: Omit<ExecutionLogEntry, 'at'>): Promise<void>;
-  /** Marks executions left running by a stopped process as failed; returns their ids. */
-  failInterrupted(reason: string): Promise<string[]>;
+  /** Marks executions as alive; a run whose heartbeat goes stale was orphaned by a dead process. */
+  heartbeat(ids: string[]): Promise<void>;
+  /** Queued or running executions whose heartbeat is older than `staleBefore`. */
+  findOrphaned(staleBefore: number): Promise<string[]>;
+  /** Queues the next attempt of a failed run. */
+  scheduleRetry(id: string, nextAttemptAt: number): Promise<void>;
+  /** When the run's features were computed (its first checkpoint), if they were. */
+  getFeaturesAt(id: string): Promise<number | undefined>;
+  setFeaturesAt(tx: Knex.Transaction, id: string, at: number | null): Promise<void>;
 }
 
 /** Knex implementation of {@link ExecutionStore}. */
@@ -25,15 +44,20 @@ export class DatabaseExecutionStore implements ExecutionStore {
     return new DatabaseExecutionStore(options.database);
   }
 
-  async createExecution(options: { segmentRuleId?: string; asOf: number; createdBy: string }) {
+  async createExecution(options: NewExecution) {
     const id = randomUUID();
+    const now = Date.now();
     await this.db('segment_executions').insert({
       id,
       segment_rule_id: options.segmentRuleId ?? null,
+      kind: options.customerIds ? 'incremental' : 'full',
       status: 'queued',
       as_of: options.asOf,
       created_by: options.createdBy,
-      created_at: Date.now(),
+      created_at: now,
+      heartbeat_at: now,
+      max_attempts: options.maxAttempts ?? 1,
+      customer_ids: options.customerIds ? JSON.stringify(options.customerIds) : null,
     });
     return id;
   }
@@ -45,28 +69,40 @@ export class DatabaseExecutionStore implements ExecutionStore {
     return rowToExecution(row, logs);
   }
 
+  async getCustomerIds(id: string) {
+    const row = await this.db('segment_executions').where({ id }).first('customer_ids');
+    return parseJson<string[]>(row?.customer_ids);
+  }
+
   async listExecutions(options: { segmentRuleId?: string; limit: number }) {
-    const q = this.db('segment_executions').orderBy('created_at', 'desc').limit(options.limit);
-    if (options.segmentRuleId) q.where({ segment_rule_id: options.segmentRuleId });
+    const q = this.db('segment_executions')
+      .orderBy('created_at', 'desc')
+      .limit(options.limit);
+    if (options.segmentRuleId) {
+      // Runs of all segments cover this one too.
+      q.where(w => w.where({ segment_rule_id: options.segmentRuleId }).orWhereNull('segment_rule_id'));
+    }
     return (await q).map(r => rowToExecution(r, []));
   }
 
   async findActive(segmentRuleId: string | undefined) {
     const row = await this.db('segment_executions')
       .whereIn('status', ['queued', 'running'])
+      .where('kind', 'full')
       .where(q => (segmentRuleId ? q.where({ segment_rule_id: segmentRuleId }).orWhereNull('segment_rule_id') : q))
       .orderBy('created_at')
       .first('id');
     return row?.id;
   }
 
-  async setStatus(id: string, status: ExecutionStatus, fields: { error?: string; total?: number } = {}) {
+  async setStatus(id: string, status: ExecutionStatus, fields: { error?: string | null; total?: number } = {}) {
     const now = Date.now();
     await this.db('segment_executions')
       .where({ id })
       .update({
         status,
-        ...(status === 'running' ? { started_at: now } : {}),
+        heartbeat_at: now,
+        ...(status === 'running' ? { started_at: now, next_attempt_at: null } : {}),
         ...(['success', 'partial', 'failed'].includes(status) ? { finished_at: now } : {}),
         ...(fields.error !== undefined ? { error: fields.error } : {}),
         ...(fields.total !== undefined ? { total: fields.total } : {}),
@@ -74,7 +110,7 @@ export class DatabaseExecutionStore implements ExecutionStore {
   }
 
   async setProgress(id: string, processed: number) {
-    await this.db('segment_executions').where({ id }).update({ processed });
+    await this.db('segment_executions').where({ id }).update({ processed, heartbeat_at: Date.now() });
   }
 
   async log(id: string, entry: Omit<ExecutionLogEntry, 'at'>) {
@@ -87,20 +123,48 @@ export class DatabaseExecutionStore implements ExecutionStore {
     });
   }
 
-  async failInterrupted(reason: string) {
-    const rows = await this.db('segment_executions').whereIn('status', ['queued', 'running']).select('id');
-    for (const { id } of rows) {
-      await this.setStatus(id, 'failed', { error: reason });
-      await this.log(id, { level: 'error', message: reason });
-    }
+  async heartbeat(ids: string[]) {
+    if (ids.length) await this.db('segment_executions').whereIn('id', ids).update({ heartbeat_at: Date.now() });
+  }
+
+  async findOrphaned(staleBefore: number) {
+    const rows = await this.db('segment_executions')
+      .whereIn('status', ['queued', 'running'])
+      .where(q => q.whereNull('heartbeat_at').orWhere('heartbeat_at', '<', staleBefore))
+      .orderBy('created_at')
+      .select('id');
     return rows.map(r => r.id);
+  }
+
+  async scheduleRetry(id: string, nextAttemptAt: number) {
+    await this.db('segment_executions')
+      .where({ id })
+      .update({
+        status: 'queued',
+        attempt: this.db.raw('attempt + 1'),
+        next_attempt_at: nextAttemptAt,
+        finished_at: null,
+        heartbeat_at: Date.now(),
+      });
+  }
+
+  async getFeaturesAt(id: string) {
+    const row = await this.db('segment_executions').where({ id }).first('features_at');
+    return row?.features_at === null || row?.features_at === undefined ? undefined : num(row.features_at);
+  }
+
+  async setFeaturesAt(tx: Knex.Transaction, id: string, at: number | null) {
+    await tx('segment_executions').where({ id }).update({ features_at: at });
   }
 }
 
 function rowToExecution(row: any, logs: any[]): SegmentExecution {
   const e: SegmentExecution = {
     id: row.id,
+    kind: row.kind ?? 'full',
     status: row.status,
+    attempt: num(row.attempt ?? 1),
+    maxAttempts: num(row.max_attempts ?? 1),
     asOf: optIso(row.as_of)!,
     progress: { processed: num(row.processed), total: num(row.total) },
     createdBy: row.created_by,
@@ -114,6 +178,9 @@ function rowToExecution(row: any, logs: any[]): SegmentExecution {
   if (row.segment_rule_id) e.segmentRuleId = row.segment_rule_id;
   if (row.started_at) e.startedAt = optIso(row.started_at);
   if (row.finished_at) e.finishedAt = optIso(row.finished_at);
+  if (row.next_attempt_at) e.nextAttemptAt = optIso(row.next_attempt_at);
   if (row.error) e.error = row.error;
+  const ids = parseJson<string[]>(row.customer_ids);
+  if (ids) e.customerCount = ids.length;
   return e;
 }

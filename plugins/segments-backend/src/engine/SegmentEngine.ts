@@ -1,13 +1,17 @@
 import { Knex } from 'knex';
-import { randomUUID } from 'crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { SegmentRule } from '@internal/plugin-segments-common';
+import { ExecutionStatus, SegmentRule } from '@internal/plugin-segments-common';
+import { PersonalDataCodec } from '../crypto/PersonalDataCodec';
 import { ExecutionStore } from '../database/ExecutionStore';
 import { RuleStore } from '../database/RuleStore';
 import { dialectOf, num } from '../database/util';
-import { compileRule, CompiledPredicate, RuleLevel } from './compileRule';
+import { compileRule, RuleLevel } from './compileRule';
+import { countMissing } from './countMissing';
+import { ExecutionObserver } from './ExecutionObserver';
 import { CUSTOMER_COLUMNS, featureRelation } from './featureRelation';
 import { ancestry } from './hierarchy';
+import { MembershipWriter, round2, SegmentStepResult } from './MembershipWriter';
+import { rowsOf } from './rowsOf';
 import { ALL_AGGREGATES, Dialect } from './types';
 
 /** A customer shown in previews and member lists. */
@@ -36,15 +40,19 @@ const SAMPLE_SIZE = 20;
  */
 export class SegmentEngine {
   private readonly dialect: Dialect;
+  private readonly writer: MembershipWriter;
+  private readonly observers: ExecutionObserver[] = [];
+  private personalData?: PersonalDataCodec;
 
   private constructor(
     private readonly db: Knex,
     private readonly rules: RuleStore,
     private readonly executions: ExecutionStore,
     private readonly logger: LoggerService,
-    private readonly retention: number,
+    retention: number,
   ) {
     this.dialect = dialectOf(db);
+    this.writer = new MembershipWriter(db, retention, this.dialect === 'pg');
   }
 
   static create(options: {
@@ -54,14 +62,23 @@ export class SegmentEngine {
     logger: LoggerService;
     /** Results kept per segment. */
     retention?: number;
+    /** Decrypts customer names for samples; without it samples carry no names. */
+    personalData?: PersonalDataCodec;
   }) {
-    return new SegmentEngine(
+    const engine = new SegmentEngine(
       options.database,
       options.rules,
       options.executions,
       options.logger,
       options.retention ?? 50,
     );
+    engine.personalData = options.personalData;
+    return engine;
+  }
+
+  /** Adds a listener for progress, segment results and run ends (signals, notifications, events). */
+  addObserver(observer: ExecutionObserver) {
+    this.observers.push(observer);
   }
 
   /** The hierarchy levels (root first) whose conditions a rule's members must meet. */
@@ -107,8 +124,12 @@ export class SegmentEngine {
       .filter(id => byId.has(id))
       .map(id => {
         const r = byId.get(id);
-        const s: CustomerSample = { id, totalSpent: num(r.total_spent) };
-        if (r.name !== null) s.name = r.name;
+        const s: CustomerSample = { id, totalSpent: round2(num(r.total_spent)) };
+        // Names are stored encrypted: decrypted here, or left out without the codec.
+        if (r.name !== null && this.personalData) {
+          const { name } = this.personalData.decodeCustomer({ id, name: r.name });
+          if (name !== undefined) s.name = name;
+        }
         if (r.country !== null) s.country = r.country;
         if (r.tier !== null) s.tier = r.tier;
         return s;
@@ -116,174 +137,162 @@ export class SegmentEngine {
   }
 
   /**
-   * Runs a queued execution to the end. Errors of one segment are recorded on
-   * the execution and do not stop the others (the run ends `partial`).
+   * Runs a queued execution to the end, resuming from its checkpoint: the
+   * features (computed once, in one transaction) and every segment whose
+   * result this execution already committed are not redone, so a run killed
+   * mid-way and resumed ends with the same memberships and change reports.
+   * Errors of one segment are logged and do not stop the others (`partial`);
+   * an abort (timeout) stops the run between or inside SQL steps.
    */
-  async runExecution(executionId: string): Promise<void> {
+  async runExecution(
+    executionId: string,
+    options: { signal?: AbortSignal; deadline?: number; willRetry?: boolean } = {},
+  ): Promise<ExecutionStatus | undefined> {
     const execution = await this.executions.getExecution(executionId);
-    if (!execution) return;
+    if (!execution || !['queued', 'running'].includes(execution.status)) return undefined;
     const asOf = Date.parse(execution.asOf);
+    const incremental = execution.kind === 'incremental';
     const log = (level: 'info' | 'warn' | 'error', message: string, segmentRuleId?: string) =>
       this.executions.log(executionId, { level, message, segmentRuleId });
+    const remaining = () => (options.deadline === undefined ? undefined : options.deadline - Date.now());
+    let segments: SegmentRule[] = [];
+    let status: ExecutionStatus = 'failed';
+    let error: string | undefined;
     try {
-      const segments = execution.segmentRuleId
-        ? await this.rules.getRules([execution.segmentRuleId])
-        : await this.rules.listActiveRules();
-      await this.executions.setStatus(executionId, 'running', { total: segments.length });
-      await log('info', `started: ${segments.length} segment(s) as of ${execution.asOf}`);
-      const compiled = new Map<string, CompiledPredicate>();
-      for (const rule of segments) {
-        compiled.set(rule.id, compileRule({ dialect: this.dialect, asOf, levels: await this.levelsFor(rule) }));
-      }
-      const featureStart = Date.now();
-      await this.materializeFeatures(executionId, asOf);
-      await log('info', `computed customer features in ${Date.now() - featureStart} ms`);
+      segments = sortByPriority(
+        execution.segmentRuleId
+          ? await this.rules.getRules([execution.segmentRuleId])
+          : await this.rules.listActiveRules(),
+      );
+      const done = await this.completedSegments(executionId);
+      await this.executions.setStatus(executionId, 'running', { total: segments.length, error: null });
+      const resumed = done.size > 0 || (await this.executions.getFeaturesAt(executionId)) !== undefined;
+      await log(
+        'info',
+        resumed
+          ? `resumed (attempt ${execution.attempt}): ${done.size} of ${segments.length} segment(s) already done`
+          : `started (attempt ${execution.attempt}): ${segments.length} segment(s) as of ${execution.asOf}` +
+              (incremental ? ` for ${execution.customerCount} changed customer(s)` : ''),
+      );
+      await this.notify(o => o.onProgress?.({ executionId, segmentRuleId: execution.segmentRuleId, status: 'running', processed: done.size, total: segments.length }));
+      await this.ensureFeatures(executionId, asOf, incremental, remaining(), log);
       let failed = 0;
-      for (const [i, rule] of segments.entries()) {
+      let processed = done.size;
+      for (const rule of segments.filter(r => !done.has(r.id))) {
+        throwIfAborted(options.signal);
         try {
-          const summary = await this.runSegment(executionId, rule, compiled.get(rule.id)!, asOf);
-          await log('info', `${rule.name}: ${summary}`, rule.id);
-        } catch (error) {
+          const pred = compileRule({ dialect: this.dialect, asOf, levels: await this.levelsFor(rule) });
+          const step = await this.writer.writeSegment({ executionId, rule, pred, asOf, incremental, timeoutMs: remaining() });
+          await log('info', describeStep(rule, step, incremental), rule.id);
+          await this.logSkipped(executionId, rule, asOf, log);
+          await this.notify(o => o.onSegmentResult?.({ executionId, rule, step }));
+        } catch (e) {
+          if (options.signal?.aborted) throw e;
           failed++;
-          this.logger.error(`Segment ${rule.id} failed in execution ${executionId}`, error as Error);
-          await log('error', `${rule.name}: failed: ${(error as Error).message}`, rule.id);
+          this.logger.error(`Segment ${rule.id} failed in execution ${executionId}`, e as Error);
+          await log('error', `${rule.name}: failed: ${(e as Error).message}`, rule.id);
         }
-        await this.executions.setProgress(executionId, i + 1);
+        processed++;
+        await this.executions.setProgress(executionId, processed);
+        await this.notify(o => o.onProgress?.({ executionId, segmentRuleId: execution.segmentRuleId, status: 'running', processed, total: segments.length }));
       }
-      await this.assignPrimarySegments(executionId);
-      const status = failed === 0 ? 'success' : failed === segments.length ? 'failed' : 'partial';
-      await log(status === 'success' ? 'info' : 'error', `finished: ${status}`);
-      await this.executions.setStatus(executionId, status, failed ? { error: `${failed} segment(s) failed` } : {});
-    } catch (error) {
-      this.logger.error(`Execution ${executionId} failed`, error as Error);
-      await log('error', `failed: ${(error as Error).message}`);
-      await this.executions.setStatus(executionId, 'failed', { error: (error as Error).message });
-    } finally {
-      await this.db('segment_run_features').where({ execution_id: executionId }).delete();
-      await this.db('segment_run_members').where({ execution_id: executionId }).delete();
+      throwIfAborted(options.signal);
+      await this.writer.assignPrimarySegments(executionId);
+      if (failed === 0) status = 'success';
+      else status = failed === segments.length - done.size ? 'failed' : 'partial';
+      if (failed) error = `${failed} segment(s) failed`;
+    } catch (e) {
+      status = 'failed';
+      error = options.signal?.aborted
+        ? `aborted: ${String(options.signal.reason?.message ?? options.signal.reason ?? 'timeout')}`
+        : (e as Error).message;
+      this.logger.error(`Execution ${executionId} failed`, e as Error);
     }
+    await log(status === 'success' ? 'info' : 'error', `finished: ${status}${error ? ` (${error})` : ''}`);
+    await this.executions.setStatus(executionId, status, { error: error ?? null });
+    await this.cleanup(executionId);
+    await this.notify(o => o.onFinished?.({ executionId, status, error, segments, willRetry: status === 'failed' && !!options.willRetry }));
+    return status;
   }
 
-  /** One scan of customers and orders for the whole run. */
-  private async materializeFeatures(executionId: string, asOf: number) {
-    const rel = featureRelation({ dialect: this.dialect, asOf, aggregates: ALL_AGGREGATES });
+  /** Segments this execution already committed (its checkpoint). */
+  private async completedSegments(executionId: string): Promise<Set<string>> {
+    // An incremental step that changed nothing commits no result; redoing it changes nothing either.
+    const rows = await this.db('segment_results').where({ execution_id: executionId }).select('segment_rule_id');
+    return new Set(rows.map(r => r.segment_rule_id));
+  }
+
+  /** Computes the run's features once; a resumed run reuses them. */
+  private async ensureFeatures(
+    executionId: string,
+    asOf: number,
+    incremental: boolean,
+    timeoutMs: number | undefined,
+    log: (level: 'info', message: string) => Promise<void>,
+  ) {
+    if ((await this.executions.getFeaturesAt(executionId)) !== undefined) return;
+    const started = Date.now();
+    const customerIds = incremental ? (await this.executions.getCustomerIds(executionId)) ?? [] : undefined;
+    const rel = featureRelation({ dialect: this.dialect, asOf, aggregates: ALL_AGGREGATES, customerIds });
     const columns = ['customer_id', ...CUSTOMER_COLUMNS, ...ALL_AGGREGATES];
     await this.db.transaction(async tx => {
       await tx('segment_run_features').where({ execution_id: executionId }).delete();
-      await tx.raw(
+      const insert = tx.raw(
         `INSERT INTO segment_run_features (execution_id, ${columns.join(', ')}) SELECT ?, ${columns
           .map(c => `f.${c}`)
           .join(', ')} FROM (${rel.sql}) f`,
         [executionId, ...rel.bindings],
       );
+      await (this.dialect === 'pg' && timeoutMs !== undefined ? insert.timeout(Math.max(1, timeoutMs), { cancel: true }) : insert);
+      await this.executions.setFeaturesAt(tx, executionId, Date.now());
     });
+    await log('info', `computed customer features in ${Date.now() - started} ms`);
   }
 
-  /** Evaluates one segment and merges its members in one transaction. */
-  private async runSegment(executionId: string, rule: SegmentRule, pred: CompiledPredicate, asOf: number) {
-    const started = Date.now();
-    return this.db.transaction(async tx => {
-      const staged = { execution_id: executionId, segment_rule_id: rule.id };
-      await tx('segment_run_members').where(staged).delete();
-      await tx.raw(
-        `INSERT INTO segment_run_members (execution_id, segment_rule_id, customer_id)
-         SELECT ?, ?, f.customer_id FROM segment_run_features f WHERE f.execution_id = ? AND ${pred.sql}`,
-        [executionId, rule.id, executionId, ...pred.bindings],
-      );
-      const [{ seq: lastSeq }] = await tx('segment_results').where({ segment_rule_id: rule.id }).max({ seq: 'seq' });
-      const seq = (lastSeq === null || lastSeq === undefined ? 0 : num(lastSeq)) + 1;
-      await tx.raw(
-        `UPDATE segment_memberships SET to_seq = ? WHERE segment_rule_id = ? AND to_seq IS NULL
-         AND NOT EXISTS (SELECT 1 FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ? AND s.customer_id = segment_memberships.customer_id)`,
-        [seq, rule.id, executionId, rule.id],
-      );
-      await tx.raw(
-        `INSERT INTO segment_memberships (segment_rule_id, customer_id, from_seq)
-         SELECT ?, s.customer_id, ? FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ?
-         AND NOT EXISTS (SELECT 1 FROM segment_memberships m WHERE m.segment_rule_id = ? AND m.to_seq IS NULL AND m.customer_id = s.customer_id)`,
-        [rule.id, seq, executionId, rule.id, rule.id],
-      );
-      const [counts] = rowsOf(
-        await tx.raw(
-          `SELECT COUNT(*) AS members, SUM(CASE WHEN from_seq = ? THEN 1 ELSE 0 END) AS added
-           FROM segment_memberships WHERE segment_rule_id = ? AND to_seq IS NULL`,
-          [seq, rule.id],
-        ),
-      );
-      const [{ removed }] = await tx('segment_memberships')
-        .where({ segment_rule_id: rule.id, to_seq: seq })
-        .count({ removed: '*' });
-      const [stats] = rowsOf(
-        await tx.raw(
-          `SELECT SUM(f.total_spent) AS revenue, SUM(f.order_count) AS orders,
-             SUM(CASE WHEN f.orders_90d = 0 THEN 1 ELSE 0 END) AS churned
-           FROM segment_run_members s JOIN segment_run_features f
-             ON f.execution_id = s.execution_id AND f.customer_id = s.customer_id
-           WHERE s.execution_id = ? AND s.segment_rule_id = ?`,
-          [executionId, rule.id],
-        ),
-      );
-      const members = num(counts.members);
-      const added = num(counts.added ?? 0);
-      const revenue = num(stats.revenue ?? 0);
-      const orders = num(stats.orders ?? 0);
-      const resultId = randomUUID();
-      const now = Date.now();
-      await tx('segment_results').insert({
-        id: resultId,
-        segment_rule_id: rule.id,
-        execution_id: executionId,
-        seq,
-        customer_count: members,
-        executed_at: now,
-        as_of: asOf,
-        execution_time_ms: now - started,
-        status: 'success',
-        added,
-        removed: num(removed),
-        maintained: members - added,
-        total_revenue: revenue,
-        order_count: orders,
-        avg_order_value: orders > 0 ? revenue / orders : null,
-        churn_rate: members > 0 ? num(stats.churned) / members : null,
-      });
-      await tx('segment_rules').where({ id: rule.id }).update({ latest_result_id: resultId, last_executed_at: now });
-      await tx('segment_run_members').where(staged).delete();
-      await this.prune(tx, rule.id, seq);
-      return `${members} members (+${added} / -${num(removed)}) in ${now - started} ms`;
-    });
+  /** Logs, per field a segment needs, how many customers lack it ("skipped 312: no birthDate"). */
+  private async logSkipped(
+    executionId: string,
+    rule: SegmentRule,
+    asOf: number,
+    log: (level: 'info', message: string, segmentRuleId?: string) => Promise<void>,
+  ) {
+    const counts = await countMissing({ db: this.db, dialect: this.dialect, executionId, asOf, levels: await this.levelsFor(rule) });
+    const parts = counts.filter(c => c.count > 0).map(c => `skipped ${c.count}: no ${c.label}`);
+    if (parts.length) await log('info', `${rule.name}: ${parts.join('; ')}`, rule.id);
   }
 
-  /** Keeps the newest `retention` results of a segment and the spells they need. */
-  private async prune(tx: Knex.Transaction, ruleId: string, seq: number) {
-    const oldestKept = seq - this.retention + 1;
-    if (oldestKept <= 1) return;
-    await tx('segment_results').where({ segment_rule_id: ruleId }).where('seq', '<', oldestKept).delete();
-    await tx('segment_memberships').where({ segment_rule_id: ruleId }).where('to_seq', '<', oldestKept).delete();
-  }
-
-  /**
-   * Gives every customer one primary segment: among the active root segments
-   * it belongs to, the lowest priority number, ties to the earlier-created.
-   */
-  private async assignPrimarySegments(executionId: string) {
+  private async cleanup(executionId: string) {
     await this.db.transaction(async tx => {
-      await tx('customer_primary_segments').delete();
-      await tx.raw(
-        `INSERT INTO customer_primary_segments (customer_id, segment_rule_id, execution_id)
-         SELECT customer_id, segment_rule_id, ? FROM (
-           SELECT m.customer_id, m.segment_rule_id,
-             ROW_NUMBER() OVER (PARTITION BY m.customer_id ORDER BY r.priority, r.created_at, r.id) AS rn
-           FROM segment_memberships m JOIN segment_rules r ON r.id = m.segment_rule_id
-           WHERE m.to_seq IS NULL AND r.parent_segment_id IS NULL AND r.status = 'active'
-         ) ranked WHERE rn = 1`,
-        [executionId],
-      );
+      await tx('segment_run_features').where({ execution_id: executionId }).delete();
+      await tx('segment_run_members').where({ execution_id: executionId }).delete();
+      await this.executions.setFeaturesAt(tx, executionId, null);
     });
+  }
+
+  private async notify(fn: (o: ExecutionObserver) => Promise<void> | undefined) {
+    for (const observer of this.observers) {
+      try {
+        await fn(observer);
+      } catch (e) {
+        this.logger.warn(`Execution observer failed: ${(e as Error).message}`);
+      }
+    }
   }
 }
 
-/** Rows of a raw query on either driver. */
-export function rowsOf(result: any): any[] {
-  return Array.isArray(result) ? result : result.rows;
+function sortByPriority(rules: SegmentRule[]): SegmentRule[] {
+  return [...rules].sort(
+    (a, b) => a.priority - b.priority || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+  );
 }
+
+function throwIfAborted(signal?: AbortSignal) {
+  if (signal?.aborted) throw new Error(`aborted: ${String(signal.reason?.message ?? signal.reason ?? 'timeout')}`);
+}
+
+function describeStep(rule: SegmentRule, step: SegmentStepResult, incremental: boolean) {
+  if (incremental && !step.resultId) return `${rule.name}: no change`;
+  return `${rule.name}: ${step.customerCount} members (+${step.added} / -${step.removed})`;
+}
+
+export { rowsOf } from './rowsOf';

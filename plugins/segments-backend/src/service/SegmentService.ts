@@ -1,4 +1,3 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   RuleValidationError,
@@ -6,9 +5,8 @@ import {
   SegmentRuleInput,
   validateRule,
 } from '@internal/plugin-segments-common';
-import { ExecutionStore } from '../database/ExecutionStore';
 import { RuleStore } from '../database/RuleStore';
-import { SegmentEngine } from '../engine/SegmentEngine';
+import { ExecutionQueue } from '../engine/ExecutionQueue';
 import { checkParent } from '../engine/hierarchy';
 
 /** How to treat children when deleting a segment that has some. */
@@ -16,22 +14,13 @@ export type ChildrenMode = 'reparent' | 'delete' | undefined;
 
 /** Rule life cycle and execution requests on top of the stores and engine. */
 export class SegmentService {
-  private queue: Promise<void> = Promise.resolve();
-
   private constructor(
     private readonly rules: RuleStore,
-    private readonly executions: ExecutionStore,
-    private readonly engine: SegmentEngine,
-    private readonly logger: LoggerService,
+    private readonly queue: ExecutionQueue,
   ) {}
 
-  static create(options: {
-    rules: RuleStore;
-    executions: ExecutionStore;
-    engine: SegmentEngine;
-    logger: LoggerService;
-  }) {
-    return new SegmentService(options.rules, options.executions, options.engine, options.logger);
+  static create(options: { rules: RuleStore; queue: ExecutionQueue }) {
+    return new SegmentService(options.rules, options.queue);
   }
 
   /** Validates a rule body; throws InputError listing every problem with its path. */
@@ -98,20 +87,12 @@ export class SegmentService {
    */
   async requestExecution(options: { segmentRuleId?: string; asOf: number; createdBy: string }) {
     if (options.segmentRuleId) await this.getRule(options.segmentRuleId);
-    const active = await this.executions.findActive(options.segmentRuleId);
-    if (active) {
-      throw new ConflictError(`An execution covering this segment is already running: ${active}`);
-    }
-    const id = await this.executions.createExecution(options);
-    this.queue = this.queue.then(() =>
-      this.engine.runExecution(id).catch(error => this.logger.error(`Execution ${id} crashed`, error)),
-    );
-    return id;
+    return this.queue.request(options);
   }
 
   /** Resolves when every queued execution has finished (tests, shutdown). */
   async idle() {
-    await this.queue;
+    await this.queue.idle();
   }
 
   private async checkHierarchy(ruleId: string | undefined, parentId: string | undefined) {

@@ -1,0 +1,147 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import { ExecutionStore, NewExecution } from '../database/ExecutionStore';
+import { SegmentEngine } from './SegmentEngine';
+
+/** Timeouts and retries of executions (config `segments.execution`). */
+export interface ExecutionPolicy {
+  /** A run (one attempt) longer than this is aborted. */
+  timeoutMs: number;
+  /** Attempts of a failed run, the first included. */
+  maxAttempts: number;
+  /** Wait before the second attempt; doubles for each further one. */
+  retryBaseMs: number;
+  /** A queued or running execution whose heartbeat is older is orphaned. */
+  staleAfterMs: number;
+}
+
+/** Defaults of {@link ExecutionPolicy}. */
+export const DEFAULT_EXECUTION_POLICY: ExecutionPolicy = {
+  timeoutMs: 30 * 60_000,
+  maxAttempts: 3,
+  retryBaseMs: 30_000,
+  staleAfterMs: 2 * 60_000,
+};
+
+/**
+ * Runs executions one at a time in this process (SQLite has one writer, and
+ * serial runs cannot deadlock), with a deadline per attempt, retries with
+ * exponential backoff, a heartbeat while it holds them, and the resumption of
+ * executions orphaned by a dead process.
+ */
+export class ExecutionQueue {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly held = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private heartbeatTimer?: NodeJS.Timeout;
+
+  private constructor(
+    private readonly engine: SegmentEngine,
+    private readonly executions: ExecutionStore,
+    private readonly logger: LoggerService,
+    private readonly policy: ExecutionPolicy,
+  ) {}
+
+  static create(options: {
+    engine: SegmentEngine;
+    executions: ExecutionStore;
+    logger: LoggerService;
+    policy?: Partial<ExecutionPolicy>;
+  }) {
+    return new ExecutionQueue(options.engine, options.executions, options.logger, {
+      ...DEFAULT_EXECUTION_POLICY,
+      ...options.policy,
+    });
+  }
+
+  /**
+   * Creates and queues an execution. A full run of a segment that a queued or
+   * running full run already covers answers 409 naming that execution.
+   */
+  async request(options: NewExecution): Promise<string> {
+    if (!options.customerIds) {
+      const active = await this.executions.findActive(options.segmentRuleId);
+      if (active) throw new ConflictError(`An execution covering this segment is already running: ${active}`);
+    }
+    const id = await this.executions.createExecution({ maxAttempts: this.policy.maxAttempts, ...options });
+    this.enqueue(id);
+    return id;
+  }
+
+  /** Picks up executions whose process died (heartbeat stale) and resumes them from their checkpoint. */
+  async resumeOrphans(now = Date.now()): Promise<string[]> {
+    const ids = (await this.executions.findOrphaned(now - this.policy.staleAfterMs)).filter(id => !this.held.has(id));
+    for (const id of ids) {
+      await this.executions.log(id, { level: 'warn', message: 'resuming: the process running this execution stopped' });
+      this.enqueue(id);
+    }
+    return ids;
+  }
+
+  /** Resolves when nothing is queued, running or waiting for a retry. */
+  async idle(): Promise<void> {
+    while (this.held.size > 0) {
+      await this.chain;
+      if (this.held.size > 0) await new Promise(r => setTimeout(r, 20));
+    }
+  }
+
+  /** Stops timers (shutdown); executions still held are resumed by another instance or the next start. */
+  stop() {
+    this.timers.forEach(t => clearTimeout(t));
+    this.timers.clear();
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+
+  private enqueue(id: string) {
+    this.held.add(id);
+    this.startHeartbeat();
+    this.chain = this.chain.then(() => this.attempt(id)).catch(e => this.logger.error(`Execution ${id} crashed`, e));
+  }
+
+  private async attempt(id: string) {
+    const execution = await this.executions.getExecution(id);
+    if (!execution) {
+      this.held.delete(id);
+      return;
+    }
+    const willRetry = execution.attempt < execution.maxAttempts;
+    const controller = new AbortController();
+    const deadline = Date.now() + this.policy.timeoutMs;
+    const timer = setTimeout(
+      () => controller.abort(new Error(`timed out after ${Math.round(this.policy.timeoutMs / 1000)} s`)),
+      this.policy.timeoutMs,
+    );
+    let status;
+    try {
+      status = await this.engine.runExecution(id, { signal: controller.signal, deadline, willRetry });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (status === 'failed' && willRetry) {
+      const delay = this.policy.retryBaseMs * 2 ** (execution.attempt - 1);
+      await this.executions.scheduleRetry(id, Date.now() + delay);
+      await this.executions.log(id, {
+        level: 'warn',
+        message: `retrying in ${Math.round(delay / 1000)} s (attempt ${execution.attempt + 1} of ${execution.maxAttempts})`,
+      });
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        this.chain = this.chain.then(() => this.attempt(id)).catch(e => this.logger.error(`Execution ${id} crashed`, e));
+      }, delay);
+      this.timers.add(t);
+      return;
+    }
+    this.held.delete(id);
+  }
+
+  private startHeartbeat() {
+    if (this.heartbeatTimer) return;
+    this.heartbeatTimer = setInterval(() => {
+      if (!this.held.size) return;
+      this.executions.heartbeat([...this.held]).catch(e => this.logger.warn(`Heartbeat failed: ${e}`));
+    }, Math.max(1000, this.policy.staleAfterMs / 4));
+    this.heartbeatTimer.unref?.();
+  }
+}

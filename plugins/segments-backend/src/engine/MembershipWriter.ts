@@ -1,0 +1,195 @@
+import { randomUUID } from 'crypto';
+import { Knex } from 'knex';
+import { SegmentRule } from '@internal/plugin-segments-common';
+import { num } from '../database/util';
+import { CompiledPredicate } from './compileRule';
+import { rowsOf } from './rowsOf';
+
+/** What one segment's step of a run changed. */
+export interface SegmentStepResult {
+  resultId?: string;
+  seq: number;
+  customerCount: number;
+  previousCount: number;
+  added: number;
+  removed: number;
+}
+
+/**
+ * Writes a segment's members for one run: stages the members the predicate
+ * selects from the run's features, then merges them into membership spells
+ * with set-based diffs, records the result and prunes history, all in one
+ * transaction, so a reader never sees a half-written segment and a crash
+ * leaves either the whole step or none of it.
+ */
+export class MembershipWriter {
+  constructor(
+    private readonly db: Knex,
+    private readonly retention: number,
+    private readonly isPg: boolean,
+  ) {}
+
+  async writeSegment(options: {
+    executionId: string;
+    rule: SegmentRule;
+    pred: CompiledPredicate;
+    asOf: number;
+    /** Incremental runs only touch the customers in the run's features. */
+    incremental: boolean;
+    /** Cancels the SQL when the run's deadline passes (PostgreSQL). */
+    timeoutMs?: number;
+  }): Promise<SegmentStepResult> {
+    const { executionId, rule, pred, asOf, incremental } = options;
+    const started = Date.now();
+    const timed = (q: Knex.Raw) =>
+      this.isPg && options.timeoutMs !== undefined ? q.timeout(Math.max(1, options.timeoutMs), { cancel: true }) : q;
+    return this.db.transaction(async tx => {
+      const staged = { execution_id: executionId, segment_rule_id: rule.id };
+      await tx('segment_run_members').where(staged).delete();
+      await timed(
+        tx.raw(
+          `INSERT INTO segment_run_members (execution_id, segment_rule_id, customer_id)
+           SELECT ?, ?, f.customer_id FROM segment_run_features f WHERE f.execution_id = ? AND ${pred.sql}`,
+          [executionId, rule.id, executionId, ...pred.bindings],
+        ),
+      );
+      const [{ seq: lastSeq }] = await tx('segment_results').where({ segment_rule_id: rule.id }).max({ seq: 'seq' });
+      const seq = (lastSeq === null || lastSeq === undefined ? 0 : num(lastSeq)) + 1;
+      const [{ n: previousCount }] = await tx('segment_memberships')
+        .where({ segment_rule_id: rule.id })
+        .whereNull('to_seq')
+        .count({ n: '*' });
+      const scope = incremental
+        ? `AND segment_memberships.customer_id IN (SELECT f.customer_id FROM segment_run_features f WHERE f.execution_id = ?)`
+        : '';
+      await timed(
+        tx.raw(
+          `UPDATE segment_memberships SET to_seq = ? WHERE segment_rule_id = ? AND to_seq IS NULL ${scope}
+           AND NOT EXISTS (SELECT 1 FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ? AND s.customer_id = segment_memberships.customer_id)`,
+          [seq, rule.id, ...(incremental ? [executionId] : []), executionId, rule.id],
+        ),
+      );
+      await timed(
+        tx.raw(
+          `INSERT INTO segment_memberships (segment_rule_id, customer_id, from_seq)
+           SELECT ?, s.customer_id, ? FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ?
+           AND NOT EXISTS (SELECT 1 FROM segment_memberships m WHERE m.segment_rule_id = ? AND m.to_seq IS NULL AND m.customer_id = s.customer_id)`,
+          [rule.id, seq, executionId, rule.id, rule.id],
+        ),
+      );
+      const [counts] = rowsOf(
+        await tx.raw(
+          `SELECT COUNT(*) AS members, SUM(CASE WHEN from_seq = ? THEN 1 ELSE 0 END) AS added
+           FROM segment_memberships WHERE segment_rule_id = ? AND to_seq IS NULL`,
+          [seq, rule.id],
+        ),
+      );
+      const [{ removed }] = await tx('segment_memberships')
+        .where({ segment_rule_id: rule.id, to_seq: seq })
+        .count({ removed: '*' });
+      const step: SegmentStepResult = {
+        seq,
+        customerCount: num(counts.members),
+        previousCount: num(previousCount),
+        added: num(counts.added ?? 0),
+        removed: num(removed),
+      };
+      await tx('segment_run_members').where(staged).delete();
+      // An incremental step that changed nothing leaves no result behind.
+      if (incremental && step.added === 0 && step.removed === 0) return step;
+
+      const stats = incremental
+        ? await this.statsFromOrders(tx, rule.id, asOf)
+        : await this.statsFromFeatures(tx, executionId, rule.id);
+      const resultId = randomUUID();
+      const now = Date.now();
+      await tx('segment_results').insert({
+        id: resultId,
+        segment_rule_id: rule.id,
+        execution_id: executionId,
+        seq,
+        kind: incremental ? 'incremental' : 'full',
+        customer_count: step.customerCount,
+        executed_at: now,
+        as_of: asOf,
+        execution_time_ms: now - started,
+        status: 'success',
+        added: step.added,
+        removed: step.removed,
+        maintained: step.customerCount - step.added,
+        total_revenue: round2(stats.revenue),
+        order_count: stats.orders,
+        avg_order_value: stats.orders > 0 ? stats.revenue / stats.orders : null,
+        churn_rate: step.customerCount > 0 ? stats.churned / step.customerCount : null,
+      });
+      await tx('segment_rules').where({ id: rule.id }).update({ latest_result_id: resultId, last_executed_at: now });
+      await this.prune(tx, rule.id, seq);
+      return { ...step, resultId };
+    });
+  }
+
+  /** Revenue, orders and churned members from the run's features (full runs). */
+  private async statsFromFeatures(tx: Knex.Transaction, executionId: string, ruleId: string) {
+    const [row] = rowsOf(
+      await tx.raw(
+        `SELECT SUM(f.total_spent) AS revenue, SUM(f.order_count) AS orders,
+           SUM(CASE WHEN f.orders_90d = 0 THEN 1 ELSE 0 END) AS churned
+         FROM segment_memberships m JOIN segment_run_features f
+           ON f.execution_id = ? AND f.customer_id = m.customer_id
+         WHERE m.segment_rule_id = ? AND m.to_seq IS NULL`,
+        [executionId, ruleId],
+      ),
+    );
+    return { revenue: num(row.revenue ?? 0), orders: num(row.orders ?? 0), churned: num(row.churned ?? 0) };
+  }
+
+  /** The same statistics from orders, for incremental runs that only have some customers' features. */
+  private async statsFromOrders(tx: Knex.Transaction, ruleId: string, asOf: number) {
+    const big = this.isPg ? 'CAST(? AS bigint)' : 'CAST(? AS INTEGER)';
+    const [row] = rowsOf(
+      await tx.raw(
+        `SELECT SUM(o.amount) AS revenue, COUNT(o.id) AS orders,
+           COUNT(DISTINCT CASE WHEN o.ordered_at > ${big} THEN m.customer_id END) AS active
+         FROM segment_memberships m LEFT JOIN orders o
+           ON o.customer_id = m.customer_id AND o.status = 'completed' AND o.ordered_at <= ${big}
+         WHERE m.segment_rule_id = ? AND m.to_seq IS NULL`,
+        [asOf - 90 * 86_400_000, asOf, ruleId],
+      ),
+    );
+    const [{ n }] = await tx('segment_memberships').where({ segment_rule_id: ruleId }).whereNull('to_seq').count({ n: '*' });
+    return { revenue: num(row.revenue ?? 0), orders: num(row.orders ?? 0), churned: num(n) - num(row.active ?? 0) };
+  }
+
+  /** Keeps the newest `retention` results of a segment and the spells they need. */
+  private async prune(tx: Knex.Transaction, ruleId: string, seq: number) {
+    const oldestKept = seq - this.retention + 1;
+    if (oldestKept <= 1) return;
+    await tx('segment_results').where({ segment_rule_id: ruleId }).where('seq', '<', oldestKept).delete();
+    await tx('segment_memberships').where({ segment_rule_id: ruleId }).where('to_seq', '<', oldestKept).delete();
+  }
+
+  /**
+   * Gives every customer one primary segment: among the active root segments
+   * it belongs to, the lowest priority number, ties to the earlier-created.
+   */
+  async assignPrimarySegments(executionId: string) {
+    await this.db.transaction(async tx => {
+      await tx('customer_primary_segments').delete();
+      await tx.raw(
+        `INSERT INTO customer_primary_segments (customer_id, segment_rule_id, execution_id)
+         SELECT customer_id, segment_rule_id, ? FROM (
+           SELECT m.customer_id, m.segment_rule_id,
+             ROW_NUMBER() OVER (PARTITION BY m.customer_id ORDER BY r.priority, r.created_at, r.id) AS rn
+           FROM segment_memberships m JOIN segment_rules r ON r.id = m.segment_rule_id
+           WHERE m.to_seq IS NULL AND r.parent_segment_id IS NULL AND r.status = 'active'
+         ) ranked WHERE rn = 1`,
+        [executionId],
+      );
+    });
+  }
+}
+
+/** Money rounded to cents: sums of doubles pick up noise in the last bits. */
+export function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
