@@ -38,7 +38,9 @@ function nodeToCondition(
   if (isRuleGroup(node)) {
     const group = node as SegmentQueryGroup;
     const out: SegmentGroupCondition = {
-      ...(group.meta?.segmentId !== undefined ? { id: group.meta.segmentId } : {}),
+      ...(group.meta?.segmentId !== undefined
+        ? { id: group.meta.segmentId }
+        : {}),
       logicalOperator: group.combinator === 'OR' ? 'OR' : 'AND',
       subConditions: group.rules.flatMap(nodeToCondition),
     };

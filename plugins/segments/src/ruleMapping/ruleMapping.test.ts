@@ -1,3 +1,4 @@
+/* eslint jest/expect-expect: ["warn", { "assertFunctionNames": ["expect", "expect*"] }] */
 import {
   add,
   move,
@@ -53,8 +54,18 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
     {
       logicalOperator: 'AND',
       conditions: [
-        { field: 'totalSpent', operator: 'gt', value: 100000, dataType: 'number' },
-        { field: 'daysSinceLastOrder', operator: 'lte', value: 30, dataType: 'number' },
+        {
+          field: 'totalSpent',
+          operator: 'gt',
+          value: 100000,
+          dataType: 'number',
+        },
+        {
+          field: 'daysSinceLastOrder',
+          operator: 'lte',
+          value: 30,
+          dataType: 'number',
+        },
       ],
     },
   ],
@@ -63,8 +74,20 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
     {
       logicalOperator: 'OR',
       conditions: [
-        { field: 'country', operator: 'eq', value: 'TW', dataType: 'string', not: true },
-        { field: 'tier', operator: 'eq', value: 'gold', dataType: 'string', not: false },
+        {
+          field: 'country',
+          operator: 'eq',
+          value: 'TW',
+          dataType: 'string',
+          not: true,
+        },
+        {
+          field: 'tier',
+          operator: 'eq',
+          value: 'gold',
+          dataType: 'string',
+          not: false,
+        },
         {
           logicalOperator: 'AND',
           not: true,
@@ -74,7 +97,13 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
               logicalOperator: 'OR',
               not: false,
               subConditions: [
-                { field: 'gender', operator: 'ne', value: 'male', dataType: 'string', not: true },
+                {
+                  field: 'gender',
+                  operator: 'ne',
+                  value: 'male',
+                  dataType: 'string',
+                  not: true,
+                },
               ],
             },
           ],
@@ -87,10 +116,30 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
     {
       logicalOperator: 'AND',
       conditions: [
-        { field: 'totalSpent', operator: 'between', value: [1000, 5000], dataType: 'number' },
-        { field: 'age', operator: 'notBetween', value: [30, 30], dataType: 'number' },
-        { field: 'createdAt', operator: 'between', value: ['2024-01-01', '2024-12-31T23:59:59Z'], dataType: 'date' },
-        { field: 'lastOrderAt', operator: 'notBetween', value: ['2023-01-01T00:00:00+08:00', '2023-06-30'], dataType: 'date' },
+        {
+          field: 'totalSpent',
+          operator: 'between',
+          value: [1000, 5000],
+          dataType: 'number',
+        },
+        {
+          field: 'age',
+          operator: 'notBetween',
+          value: [30, 30],
+          dataType: 'number',
+        },
+        {
+          field: 'createdAt',
+          operator: 'between',
+          value: ['2024-01-01', '2024-12-31T23:59:59Z'],
+          dataType: 'date',
+        },
+        {
+          field: 'lastOrderAt',
+          operator: 'notBetween',
+          value: ['2023-01-01T00:00:00+08:00', '2023-06-30'],
+          dataType: 'date',
+        },
       ],
     },
   ],
@@ -99,11 +148,37 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
     {
       logicalOperator: 'AND',
       conditions: [
-        { field: 'country', operator: 'in', value: ['TW', 'JP'], dataType: 'string' },
-        { field: 'tier', operator: 'notIn', value: ['bronze'], dataType: 'string' },
-        { field: 'orderCount', operator: 'in', value: [1, 2, 3], dataType: 'number' },
-        { field: 'categories', operator: 'containsAll', value: ['books', 'toys'], dataType: 'array' },
-        { field: 'categories', operator: 'in', value: ['electronics'], dataType: 'array', not: true },
+        {
+          field: 'country',
+          operator: 'in',
+          value: ['TW', 'JP'],
+          dataType: 'string',
+        },
+        {
+          field: 'tier',
+          operator: 'notIn',
+          value: ['bronze'],
+          dataType: 'string',
+        },
+        {
+          field: 'orderCount',
+          operator: 'in',
+          value: [1, 2, 3],
+          dataType: 'number',
+        },
+        {
+          field: 'categories',
+          operator: 'containsAll',
+          value: ['books', 'toys'],
+          dataType: 'array',
+        },
+        {
+          field: 'categories',
+          operator: 'in',
+          value: ['electronics'],
+          dataType: 'array',
+          not: true,
+        },
       ],
     },
   ],
@@ -113,8 +188,18 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
       logicalOperator: 'OR',
       conditions: [
         { field: 'city', operator: 'isEmpty', dataType: 'string' },
-        { field: 'avgOrderValue', operator: 'isNotEmpty', value: null, dataType: 'number' },
-        { field: 'categories', operator: 'isEmpty', dataType: 'array', not: true },
+        {
+          field: 'avgOrderValue',
+          operator: 'isNotEmpty',
+          value: null,
+          dataType: 'number',
+        },
+        {
+          field: 'categories',
+          operator: 'isEmpty',
+          dataType: 'array',
+          not: true,
+        },
       ],
     },
   ],
@@ -123,10 +208,30 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
     {
       logicalOperator: 'AND',
       conditions: [
-        { field: 'firstOrderAt', operator: 'lt', value: '2020-02-29', dataType: 'date' },
-        { field: 'createdAt', operator: 'gte', value: '2021-05-01T12:30:00.250+09:00', dataType: 'date' },
-        { field: 'attributes.newsletter', operator: 'eq', value: false, dataType: 'boolean' },
-        { field: 'attributes.newsletter', operator: 'ne', value: true, dataType: 'boolean' },
+        {
+          field: 'firstOrderAt',
+          operator: 'lt',
+          value: '2020-02-29',
+          dataType: 'date',
+        },
+        {
+          field: 'createdAt',
+          operator: 'gte',
+          value: '2021-05-01T12:30:00.250+09:00',
+          dataType: 'date',
+        },
+        {
+          field: 'attributes.newsletter',
+          operator: 'eq',
+          value: false,
+          dataType: 'boolean',
+        },
+        {
+          field: 'attributes.newsletter',
+          operator: 'ne',
+          value: true,
+          dataType: 'boolean',
+        },
       ],
     },
   ],
@@ -135,9 +240,24 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
     {
       logicalOperator: 'AND',
       conditions: [
-        { field: 'attributes.source', operator: 'startsWith', value: 'ad', dataType: 'string' },
-        { field: 'attributes.vip_level', operator: 'between', value: [1, 3], dataType: 'number' },
-        { field: 'attributes.loyalty-points', operator: 'in', value: [0, 100], dataType: 'number' },
+        {
+          field: 'attributes.source',
+          operator: 'startsWith',
+          value: 'ad',
+          dataType: 'string',
+        },
+        {
+          field: 'attributes.vip_level',
+          operator: 'between',
+          value: [1, 3],
+          dataType: 'number',
+        },
+        {
+          field: 'attributes.loyalty-points',
+          operator: 'in',
+          value: [0, 100],
+          dataType: 'number',
+        },
         { field: 'attributes.A1', operator: 'isEmpty', dataType: 'boolean' },
       ],
     },
@@ -147,14 +267,32 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
     {
       logicalOperator: 'AND',
       conditions: [
-        { id: 'leaf-1', field: 'country', operator: 'eq', value: 'TW', dataType: 'string' },
+        {
+          id: 'leaf-1',
+          field: 'country',
+          operator: 'eq',
+          value: 'TW',
+          dataType: 'string',
+        },
         { field: 'country', operator: 'eq', value: 'JP', dataType: 'string' },
         {
           id: 'group-1',
           logicalOperator: 'OR',
           subConditions: [
-            { id: 'leaf-2', field: 'age', operator: 'lt', value: 0.5, dataType: 'number', not: true },
-            { logicalOperator: 'AND', subConditions: [{ field: 'age', operator: 'gt', value: -1, dataType: 'number' }] },
+            {
+              id: 'leaf-2',
+              field: 'age',
+              operator: 'lt',
+              value: 0.5,
+              dataType: 'number',
+              not: true,
+            },
+            {
+              logicalOperator: 'AND',
+              subConditions: [
+                { field: 'age', operator: 'gt', value: -1, dataType: 'number' },
+              ],
+            },
           ],
         },
       ],
@@ -166,9 +304,19 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
       logicalOperator: 'OR',
       conditions: [
         { field: 'city', operator: 'eq', value: '', dataType: 'string' },
-        { field: 'city', operator: 'contains', value: 'São "Paulo"\n', dataType: 'string' },
+        {
+          field: 'city',
+          operator: 'contains',
+          value: 'São "Paulo"\n',
+          dataType: 'string',
+        },
         { field: 'totalSpent', operator: 'eq', value: 0, dataType: 'number' },
-        { field: 'spentLast30d', operator: 'lte', value: -12.75, dataType: 'number' },
+        {
+          field: 'spentLast30d',
+          operator: 'lte',
+          value: -12.75,
+          dataType: 'number',
+        },
       ],
     },
   ],
@@ -190,7 +338,12 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
                     {
                       logicalOperator: 'AND',
                       subConditions: [
-                        { field: 'ordersLast90d', operator: 'gte', value: 3, dataType: 'number' },
+                        {
+                          field: 'ordersLast90d',
+                          operator: 'gte',
+                          value: 3,
+                          dataType: 'number',
+                        },
                       ],
                     },
                   ],
@@ -202,7 +355,10 @@ const EDGE_CASES: Array<[string, RuleBuilderValue]> = [
       ],
     },
   ],
-  ['no conditions (an empty builder)', { logicalOperator: 'AND', conditions: [] }],
+  [
+    'no conditions (an empty builder)',
+    { logicalOperator: 'AND', conditions: [] },
+  ],
 ];
 
 describe('ruleToQuery / queryToRule', () => {
@@ -219,20 +375,44 @@ describe('ruleToQuery / queryToRule', () => {
       id: 'qb-1',
       combinator: 'OR',
       rules: [
-        { id: 'qb-2', field: 'country', operator: 'eq', value: 'TW', meta: { dataType: 'string', not: true } },
-        { id: 'qb-3', field: 'tier', operator: 'eq', value: 'gold', meta: { dataType: 'string', not: false } },
+        {
+          id: 'qb-2',
+          field: 'country',
+          operator: 'eq',
+          value: 'TW',
+          meta: { dataType: 'string', not: true },
+        },
+        {
+          id: 'qb-3',
+          field: 'tier',
+          operator: 'eq',
+          value: 'gold',
+          meta: { dataType: 'string', not: false },
+        },
         {
           id: 'qb-4',
           combinator: 'AND',
           not: true,
           rules: [
-            { id: 'qb-5', field: 'age', operator: 'gte', value: 18, meta: { dataType: 'number' } },
+            {
+              id: 'qb-5',
+              field: 'age',
+              operator: 'gte',
+              value: 18,
+              meta: { dataType: 'number' },
+            },
             {
               id: 'qb-6',
               combinator: 'OR',
               not: false,
               rules: [
-                { id: 'qb-7', field: 'gender', operator: 'ne', value: 'male', meta: { dataType: 'string', not: true } },
+                {
+                  id: 'qb-7',
+                  field: 'gender',
+                  operator: 'ne',
+                  value: 'male',
+                  meta: { dataType: 'string', not: true },
+                },
               ],
             },
           ],
@@ -246,7 +426,10 @@ describe('ruleToQuery / queryToRule', () => {
     const query = ruleToQuery(rule);
     expect(JSON.stringify(queryToRule(query))).not.toContain('"id"');
     // Queries prepared by react-querybuilder (ids added) map back the same way.
-    const prepared = prepareRuleGroup({ ...query, id: undefined } as RuleGroupType);
+    const prepared = prepareRuleGroup({
+      ...query,
+      id: undefined,
+    } as RuleGroupType);
     expect(queryToRule(prepared)).toStrictEqual(rule);
   });
 
@@ -257,10 +440,20 @@ describe('ruleToQuery / queryToRule', () => {
     query = move(query, [0], [2, 0]);
     // Toggle the group's NOT, then the moved leaf's NOT via meta.
     query = update(query, 'not', true, [1]);
-    const moved = (query.rules[1] as RuleGroupType).rules[0] as SegmentQueryRule;
+    const moved = (query.rules[1] as RuleGroupType)
+      .rules[0] as SegmentQueryRule;
     query = update(query, 'meta', { ...moved.meta!, not: true }, [1, 0]);
     // Add a rule created by the builder (no segment id).
-    query = add(query, { field: 'tier', operator: 'in', value: ['gold'], meta: { dataType: 'string' } } as SegmentQueryRule, []);
+    query = add(
+      query,
+      {
+        field: 'tier',
+        operator: 'in',
+        value: ['gold'],
+        meta: { dataType: 'string' },
+      } as SegmentQueryRule,
+      [],
+    );
     expect(queryToRule(query)).toStrictEqual({
       logicalOperator: 'AND',
       conditions: [
@@ -269,9 +462,28 @@ describe('ruleToQuery / queryToRule', () => {
           id: 'group-1',
           logicalOperator: 'OR',
           subConditions: [
-            { id: 'leaf-1', field: 'country', operator: 'eq', value: 'TW', dataType: 'string', not: true },
-            { id: 'leaf-2', field: 'age', operator: 'lt', value: 0.5, dataType: 'number', not: true },
-            { logicalOperator: 'AND', subConditions: [{ field: 'age', operator: 'gt', value: -1, dataType: 'number' }] },
+            {
+              id: 'leaf-1',
+              field: 'country',
+              operator: 'eq',
+              value: 'TW',
+              dataType: 'string',
+              not: true,
+            },
+            {
+              id: 'leaf-2',
+              field: 'age',
+              operator: 'lt',
+              value: 0.5,
+              dataType: 'number',
+              not: true,
+            },
+            {
+              logicalOperator: 'AND',
+              subConditions: [
+                { field: 'age', operator: 'gt', value: -1, dataType: 'number' },
+              ],
+            },
           ],
           not: true,
         },
@@ -305,17 +517,43 @@ describe('ruleToQuery / queryToRule', () => {
         const rule = generateRandomRule(seed);
         const result = validateRule({ name: `seed ${seed}`, ...rule });
         if (!result.valid) {
-          throw new Error(`seed ${seed} is invalid: ${JSON.stringify(result.errors)}`);
+          throw new Error(
+            `seed ${seed} is invalid: ${JSON.stringify(result.errors)}`,
+          );
         }
         rule.conditions.forEach(note);
       }
       for (const feature of [
-        'group', 'group-not-true', 'group-not-false', 'group-id', 'leaf-id',
-        'leaf-not-true', 'leaf-not-false', 'no-value', 'null-value', 'attribute',
-        'type-string', 'type-number', 'type-date', 'type-boolean', 'type-array',
-        'op-eq', 'op-ne', 'op-gt', 'op-gte', 'op-lt', 'op-lte', 'op-in', 'op-notIn',
-        'op-between', 'op-notBetween', 'op-contains', 'op-startsWith',
-        'op-containsAll', 'op-isEmpty', 'op-isNotEmpty',
+        'group',
+        'group-not-true',
+        'group-not-false',
+        'group-id',
+        'leaf-id',
+        'leaf-not-true',
+        'leaf-not-false',
+        'no-value',
+        'null-value',
+        'attribute',
+        'type-string',
+        'type-number',
+        'type-date',
+        'type-boolean',
+        'type-array',
+        'op-eq',
+        'op-ne',
+        'op-gt',
+        'op-gte',
+        'op-lt',
+        'op-lte',
+        'op-in',
+        'op-notIn',
+        'op-between',
+        'op-notBetween',
+        'op-contains',
+        'op-startsWith',
+        'op-containsAll',
+        'op-isEmpty',
+        'op-isNotEmpty',
       ]) {
         expect(seen).toContain(feature);
       }

@@ -1,5 +1,7 @@
 export { RuleBuilder } from './RuleBuilder';
-export { RuleJsonDialog } from './RuleJsonDialog';
+export { RuleJsonDialog, ruleJsonDialogTestIds } from './RuleJsonDialog';
+export { ruleBuilderTestIds, pathKey } from './testIds';
+export { operatorLabel } from './operatorLabel';
 export type {
   RuleBuilderValue,
   RuleBuilderProps,

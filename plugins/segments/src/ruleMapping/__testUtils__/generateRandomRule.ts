@@ -37,8 +37,21 @@ const KNOWN_STRINGS: Record<string, string[]> = {
   gender: ['female', 'male', 'other'],
   categories: ['books', 'electronics', 'home & garden', 'toys', '食品'],
 };
-const ODD_STRINGS = ['', ' ', 'a "quoted" value', 'back\\slash', 'emoji 🎉', 'line\nbreak'];
-const ATTRIBUTE_KEYS = ['newsletter', 'vip_level', 'loyalty-points', 'source', 'A1'];
+const ODD_STRINGS = [
+  '',
+  ' ',
+  'a "quoted" value',
+  'back\\slash',
+  'emoji 🎉',
+  'line\nbreak',
+];
+const ATTRIBUTE_KEYS = [
+  'newsletter',
+  'vip_level',
+  'loyalty-points',
+  'source',
+  'A1',
+];
 
 function randomString(r: Random, field: string): string {
   const known = KNOWN_STRINGS[field];
@@ -78,7 +91,11 @@ function randomDate(r: Random): string {
   return `${day}${time}${seconds}${ms}${zone}`;
 }
 
-function randomScalar(r: Random, type: SegmentDataType, field: string): unknown {
+function randomScalar(
+  r: Random,
+  type: SegmentDataType,
+  field: string,
+): unknown {
   switch (type) {
     case 'number':
       return randomNumber(r);
@@ -119,7 +136,10 @@ function randomLeaf(r: Random): SegmentLeafCondition {
       randomScalar(r, element, field),
     );
   } else if (RANGE_OPERATORS.includes(operator)) {
-    const pair = [randomScalar(r, element, field), randomScalar(r, element, field)];
+    const pair = [
+      randomScalar(r, element, field),
+      randomScalar(r, element, field),
+    ];
     if (r.chance(0.1)) pair[1] = pair[0];
     pair.sort((a, b) => compare(a, b, element));
     leaf.value = pair;
@@ -163,6 +183,8 @@ export function generateRandomRule(seed: number): RuleBuilderValue {
   const r = createRandom(seed);
   return {
     logicalOperator: r.pick(['AND', 'OR'] as const),
-    conditions: Array.from({ length: r.int(1, 5) }, () => randomCondition(r, 1)),
+    conditions: Array.from({ length: r.int(1, 5) }, () =>
+      randomCondition(r, 1),
+    ),
   };
 }
