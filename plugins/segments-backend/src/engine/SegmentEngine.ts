@@ -155,6 +155,15 @@ export class SegmentEngine {
     const log = (level: 'info' | 'warn' | 'error', message: string, segmentRuleId?: string) =>
       this.executions.log(executionId, { level, message, segmentRuleId });
     const remaining = () => (options.deadline === undefined ? undefined : options.deadline - Date.now());
+    // A synchronous driver (better-sqlite3) can keep the abort timer from firing: check the deadline too.
+    const abortReason = () =>
+      options.signal?.aborted
+        ? String(options.signal.reason?.message ?? options.signal.reason ?? 'aborted')
+        : remaining() !== undefined && remaining()! <= 0 ? 'timed out (deadline passed)' : undefined;
+    const checkAbort = () => {
+      const reason = abortReason();
+      if (reason) throw new Error(`aborted: ${reason}`);
+    };
     let segments: SegmentRule[] = [];
     let status: ExecutionStatus = 'failed';
     let error: string | undefined;
@@ -179,7 +188,7 @@ export class SegmentEngine {
       let failed = 0;
       let processed = done.size;
       for (const rule of segments.filter(r => !done.has(r.id))) {
-        throwIfAborted(options.signal);
+        checkAbort();
         try {
           const pred = compileRule({ dialect: this.dialect, asOf, levels: await this.levelsFor(rule) });
           const step = await this.writer.writeSegment({ executionId, rule, pred, asOf, incremental, timeoutMs: remaining() });
@@ -187,7 +196,7 @@ export class SegmentEngine {
           await this.logSkipped(executionId, rule, asOf, log);
           await this.notify(o => o.onSegmentResult?.({ executionId, rule, step }));
         } catch (e) {
-          if (options.signal?.aborted) throw e;
+          if (abortReason()) throw e;
           failed++;
           this.logger.error(`Segment ${rule.id} failed in execution ${executionId}`, e as Error);
           await log('error', `${rule.name}: failed: ${(e as Error).message}`, rule.id);
@@ -196,16 +205,15 @@ export class SegmentEngine {
         await this.executions.setProgress(executionId, processed);
         await this.notify(o => o.onProgress?.({ executionId, segmentRuleId: execution.segmentRuleId, status: 'running', processed, total: segments.length }));
       }
-      throwIfAborted(options.signal);
+      checkAbort();
       await this.writer.assignPrimarySegments(executionId);
       if (failed === 0) status = 'success';
       else status = failed === segments.length - done.size ? 'failed' : 'partial';
       if (failed) error = `${failed} segment(s) failed`;
     } catch (e) {
       status = 'failed';
-      error = options.signal?.aborted
-        ? `aborted: ${String(options.signal.reason?.message ?? options.signal.reason ?? 'timeout')}`
-        : (e as Error).message;
+      const reason = abortReason();
+      error = reason ? `aborted: ${reason}` : (e as Error).message;
       this.logger.error(`Execution ${executionId} failed`, e as Error);
     }
     await log(status === 'success' ? 'info' : 'error', `finished: ${status}${error ? ` (${error})` : ''}`);
@@ -284,10 +292,6 @@ function sortByPriority(rules: SegmentRule[]): SegmentRule[] {
   return [...rules].sort(
     (a, b) => a.priority - b.priority || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
   );
-}
-
-function throwIfAborted(signal?: AbortSignal) {
-  if (signal?.aborted) throw new Error(`aborted: ${String(signal.reason?.message ?? signal.reason ?? 'timeout')}`);
 }
 
 function describeStep(rule: SegmentRule, step: SegmentStepResult, incremental: boolean) {
