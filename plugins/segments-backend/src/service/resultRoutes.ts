@@ -71,7 +71,7 @@ export function createResultRoutes(options: {
     await ctx.authorize(req, segmentsResultReadPermission, result.segmentRuleId);
     const page = await ctx.audit(req, 'members-read', { resultId: result.id }, async () => {
       const ids = await results.listMemberIds({ resultId: result.id, ...query });
-      return { items: await engine.describeCustomers(ids.items, Date.now()), totalCount: ids.totalCount };
+      return { items: await engine.describeCustomers(ids.items, Date.parse(result.asOf)), totalCount: ids.totalCount };
     }, 'low');
     res.json(page);
   });
