@@ -247,11 +247,13 @@ describe('RuleBuilder', () => {
         { field: 'orderCount', operator: 'eq', value: 3, dataType: 'number' },
       ],
     });
+    // Edit the value first: the operator select must use the current value.
+    setNumber(ids.value([0]), '7');
     await pickOperator([0], 'in');
     expect(last().conditions[0]).toEqual({
       field: 'orderCount',
       operator: 'in',
-      value: [3],
+      value: [7],
       dataType: 'number',
     });
     await pickOperator([0], 'isEmpty');

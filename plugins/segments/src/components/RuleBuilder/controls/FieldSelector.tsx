@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import Autocomplete from '@mui/material/Autocomplete';
 import Box from '@mui/material/Box';
 import TextField from '@mui/material/TextField';
@@ -9,7 +10,7 @@ import {
   resolveField,
   ResolvedField,
 } from '../RuleBuilderContext';
-import { ruleBuilderTestIds } from '../testIds';
+import { pathKey, ruleBuilderTestIds } from '../testIds';
 import { defaultOperator, defaultValue } from '../valueDefaults';
 import { NotButton } from './NotButton';
 
@@ -19,12 +20,7 @@ const GROUP_LABELS: Record<string, string> = {
   attributes: 'Attributes',
 };
 
-/**
- * A rule's NOT toggle and its searchable field picker (grouped by customer,
- * orders and attributes). Changing the field resets operator and value to
- * the new field's defaults and records the field's data type.
- */
-export function FieldSelector(props: FieldSelectorProps) {
+function FieldSelectorImpl(props: FieldSelectorProps) {
   const { rule, path, context, disabled, schema, className } = props;
   const ctx = builderContext(context);
   const meta = (rule.meta ?? {}) as SegmentRuleMeta;
@@ -103,3 +99,22 @@ export function FieldSelector(props: FieldSelectorProps) {
     </Box>
   );
 }
+
+/**
+ * A rule's NOT toggle and its searchable field picker (grouped by customer,
+ * orders and attributes). Changing the field resets operator and value to
+ * the new field's defaults and records the field's data type. Does not
+ * re-render while only the rule's value changes.
+ */
+export const FieldSelector = memo(
+  FieldSelectorImpl,
+  (a, b) =>
+    a.rule.id === b.rule.id &&
+    a.rule.field === b.rule.field &&
+    a.rule.meta === b.rule.meta &&
+    a.disabled === b.disabled &&
+    a.context === b.context &&
+    a.schema === b.schema &&
+    a.className === b.className &&
+    pathKey(a.path) === pathKey(b.path),
+);

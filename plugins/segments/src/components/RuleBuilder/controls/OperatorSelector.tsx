@@ -1,7 +1,12 @@
-import type { HTMLAttributes } from 'react';
+import { HTMLAttributes, memo } from 'react';
 import MenuItem from '@mui/material/MenuItem';
 import TextField from '@mui/material/TextField';
-import { OperatorSelectorProps, update } from 'react-querybuilder';
+import {
+  findPath,
+  OperatorSelectorProps,
+  RuleType,
+  update,
+} from 'react-querybuilder';
 import type { SegmentOperator } from '@internal/plugin-segments-common';
 import {
   builderContext,
@@ -9,15 +14,10 @@ import {
   resolveField,
 } from '../RuleBuilderContext';
 import { operatorLabel } from '../operatorLabel';
-import { ruleBuilderTestIds } from '../testIds';
+import { pathKey, ruleBuilderTestIds } from '../testIds';
 import { coerceValue } from '../valueDefaults';
 
-/**
- * Operator select of a rule, listing the field's operators with readable
- * labels. Switching operators keeps what it can of the value (`5` becomes
- * `[5]` for "is one of" and `[5, 5]` for "between").
- */
-export function OperatorSelector(props: OperatorSelectorProps) {
+function OperatorSelectorImpl(props: OperatorSelectorProps) {
   const { rule, path, context, disabled, schema, className } = props;
   const ctx = builderContext(context);
   const field = resolveField(ctx, rule);
@@ -30,10 +30,13 @@ export function OperatorSelector(props: OperatorSelectorProps) {
 
   const onChange = (operator: SegmentOperator) => {
     if (operator === rule.operator) return;
+    const query = schema.getQuery();
+    // The value as it is now: this control does not re-render on value edits.
+    const current = (findPath(path, query) as RuleType | null) ?? rule;
     schema.dispatchQuery(
       update(
-        schema.getQuery(),
-        { operator, value: coerceValue(rule.value, operator, field) },
+        query,
+        { operator, value: coerceValue(current.value, operator, field) },
         path,
       ),
     );
@@ -65,3 +68,23 @@ export function OperatorSelector(props: OperatorSelectorProps) {
     </TextField>
   );
 }
+
+/**
+ * Operator select of a rule, listing the field's operators with readable
+ * labels. Switching operators keeps what it can of the value (`5` becomes
+ * `[5]` for "is one of" and `[5, 5]` for "between"). Does not re-render while
+ * only the rule's value changes.
+ */
+export const OperatorSelector = memo(
+  OperatorSelectorImpl,
+  (a, b) =>
+    a.rule.id === b.rule.id &&
+    a.rule.field === b.rule.field &&
+    a.rule.operator === b.rule.operator &&
+    a.rule.meta === b.rule.meta &&
+    a.disabled === b.disabled &&
+    a.context === b.context &&
+    a.schema === b.schema &&
+    a.className === b.className &&
+    pathKey(a.path) === pathKey(b.path),
+);
