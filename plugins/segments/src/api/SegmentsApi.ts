@@ -52,7 +52,10 @@ export interface SegmentsApi {
     options?: RequestOptions,
   ): Promise<PreviewResponse>;
   /** Queues a run of one segment; 409 (ResponseError) when one is already going. */
-  executeRule(id: string, request?: { asOf?: string }): Promise<ExecuteResponse>;
+  executeRule(
+    id: string,
+    request?: { asOf?: string },
+  ): Promise<ExecuteResponse>;
   /** Queues a run of every active segment; 409 when one is already going. */
   executeAll(request?: { asOf?: string }): Promise<ExecuteResponse>;
   listExecutions(

@@ -55,8 +55,13 @@ export class SegmentsClient implements SegmentsApi {
     });
   }
 
-  getRule(id: string, options?: RequestOptions): Promise<SegmentRuleWithResult> {
-    return this.request('GET', `/rules/${enc(id)}`, { signal: options?.signal });
+  getRule(
+    id: string,
+    options?: RequestOptions,
+  ): Promise<SegmentRuleWithResult> {
+    return this.request('GET', `/rules/${enc(id)}`, {
+      signal: options?.signal,
+    });
   }
 
   createRule(input: SegmentRuleInput): Promise<SegmentRule> {
@@ -86,7 +91,10 @@ export class SegmentsClient implements SegmentsApi {
     });
   }
 
-  executeRule(id: string, request: { asOf?: string } = {}): Promise<ExecuteResponse> {
+  executeRule(
+    id: string,
+    request: { asOf?: string } = {},
+  ): Promise<ExecuteResponse> {
     return this.request('POST', `/rules/${enc(id)}/execute`, { body: request });
   }
 
@@ -106,7 +114,10 @@ export class SegmentsClient implements SegmentsApi {
     return body.items;
   }
 
-  getExecution(id: string, options?: RequestOptions): Promise<SegmentExecution> {
+  getExecution(
+    id: string,
+    options?: RequestOptions,
+  ): Promise<SegmentExecution> {
     return this.request('GET', `/executions/${enc(id)}`, {
       signal: options?.signal,
     });
@@ -122,7 +133,10 @@ export class SegmentsClient implements SegmentsApi {
     });
   }
 
-  getResult(id: string, options?: RequestOptions): Promise<SegmentResultDetail> {
+  getResult(
+    id: string,
+    options?: RequestOptions,
+  ): Promise<SegmentResultDetail> {
     return this.request('GET', `/results/${enc(id)}`, {
       signal: options?.signal,
     });

@@ -25,7 +25,9 @@ export function PreviewPanel(props: {
 }) {
   const { state, hasConditions } = props;
   const { response, error, loading } = state;
-  const count = response?.validation.valid ? (response as PreviewCount) : undefined;
+  const count = response?.validation.valid
+    ? (response as PreviewCount)
+    : undefined;
 
   let content: JSX.Element;
   if (!hasConditions) {
@@ -111,7 +113,9 @@ export function PreviewPanel(props: {
                     <TableCell>
                       {[c.country, c.tier].filter(Boolean).join(' · ') || '—'}
                     </TableCell>
-                    <TableCell align="right">{formatNumber(c.totalSpent)}</TableCell>
+                    <TableCell align="right">
+                      {formatNumber(c.totalSpent)}
+                    </TableCell>
                   </TableRow>
                 ))}
               </TableBody>
@@ -124,8 +128,9 @@ export function PreviewPanel(props: {
           component="p"
           sx={{ mt: 1.5 }}
         >
-          Estimated now against live data in {formatDuration(response.durationMs)}
-          . Members are fixed when the segment runs.
+          Estimated now against live data in{' '}
+          {formatDuration(response.durationMs)}. Members are fixed when the
+          segment runs.
         </Typography>
       </>
     );
@@ -134,10 +139,15 @@ export function PreviewPanel(props: {
   }
 
   return (
-    <InfoCard title="Live preview" subheader="How many customers this rule selects now">
+    <InfoCard
+      title="Live preview"
+      subheader="How many customers this rule selects now"
+    >
       <Box aria-live="polite" aria-busy={loading}>
         <Box sx={{ height: 4, mb: 1 }}>
-          {loading && response && <LinearProgress data-testid="preview-updating" />}
+          {loading && response && (
+            <LinearProgress data-testid="preview-updating" />
+          )}
         </Box>
         {error && (
           <Alert severity="error" sx={{ mb: 2 }}>

@@ -59,20 +59,23 @@ export function RuleEditorPage() {
     return id ? api.getRule(id) : undefined;
   }, [api, id]);
 
-  const title = id ? 'Edit segment' : 'New segment';
+  // The loaded rule may still be the previous route's while the next loads.
+  const rule =
+    loaded.value && loaded.value.id === id ? loaded.value : undefined;
   let body: JSX.Element;
-  if (loaded.loading) {
-    body = <Progress />;
-  } else if (loaded.error) {
+  if (loaded.error) {
     body = <ResponseErrorPanel error={loaded.error} />;
+  } else if (id && !rule) {
+    body = <Progress />;
   } else {
-    body = <RuleEditor key={id ?? 'new'} rule={loaded.value} />;
+    // A fresh editor per rule: its state starts from the stored rule.
+    body = <RuleEditor key={rule?.id ?? 'new'} rule={rule} />;
   }
   const rootLink = useRouteRef(rootRouteRef);
   return (
     <Page themeId="tool">
       <Header
-        title={loaded.value ? `Edit ${loaded.value.name}` : title}
+        title={rule ? `Edit ${rule.name}` : id ? 'Edit segment' : 'New segment'}
         type="Segments"
         typeLink={rootLink()}
       />
@@ -101,7 +104,10 @@ function RuleEditor(props: { rule?: SegmentRule }) {
   });
   const canSave = rule ? canUpdate : canCreate;
 
-  const initial = useMemo(() => (rule ? draftFromRule(rule) : EMPTY_DRAFT), [rule]);
+  const initial = useMemo(
+    () => (rule ? draftFromRule(rule) : EMPTY_DRAFT),
+    [rule],
+  );
   const [draft, setDraft] = useState<SegmentDraft>(initial);
   const [savedDraft, setSavedDraft] = useState<SegmentDraft | undefined>(
     rule ? initial : undefined,
@@ -131,7 +137,7 @@ function RuleEditor(props: { rule?: SegmentRule }) {
       : [];
   const ruleErrors = dedupe([
     ...previewErrors,
-    ...formErrors.filter(e => e.path.startsWith('conditions')),
+    ...formErrors.filter(e => e.path.startsWith('conditions[')),
   ]);
   const fieldErrors: Record<string, string | undefined> = {};
   for (const e of formErrors) {
@@ -141,9 +147,13 @@ function RuleEditor(props: { rule?: SegmentRule }) {
   const otherErrors = formErrors.filter(
     e =>
       e.path === 'conditions' ||
-      !['name', 'description', 'priority', 'parentSegmentId', 'conditions'].includes(
-        e.path.split(/[.[]/)[0],
-      ),
+      ![
+        'name',
+        'description',
+        'priority',
+        'parentSegmentId',
+        'conditions',
+      ].includes(e.path.split(/[.[]/)[0]),
   );
 
   const update = (patch: Partial<SegmentDraft>) => {
@@ -204,13 +214,23 @@ function RuleEditor(props: { rule?: SegmentRule }) {
   return (
     <>
       <Box
-        sx={{ display: 'flex', alignItems: 'center', gap: 1.5, mb: 3, flexWrap: 'wrap' }}
+        sx={{
+          display: 'flex',
+          alignItems: 'center',
+          gap: 1.5,
+          mb: 3,
+          flexWrap: 'wrap',
+        }}
       >
         <Typography variant="body2" color="text.secondary" sx={{ flexGrow: 1 }}>
           {!rule && 'Not saved yet'}
           {rule && (dirty ? 'Unsaved changes' : 'All changes saved')}
         </Typography>
-        <Button onClick={() => navigate(rule ? segmentLink({ id: rule.id }) : rootLink())}>
+        <Button
+          onClick={() =>
+            navigate(rule ? segmentLink({ id: rule.id }) : rootLink())
+          }
+        >
           {rule ? 'Back to segment' : 'Cancel'}
         </Button>
         {!readOnly && (
@@ -224,7 +244,11 @@ function RuleEditor(props: { rule?: SegmentRule }) {
           </Button>
         )}
         {rule && canExecute.allowed && (
-          <Tooltip title={dirty ? 'Save your changes first' : 'Compute the members now'}>
+          <Tooltip
+            title={
+              dirty ? 'Save your changes first' : 'Compute the members now'
+            }
+          >
             <span>
               <Button
                 variant="outlined"
@@ -246,7 +270,10 @@ function RuleEditor(props: { rule?: SegmentRule }) {
       )}
       {saveError && (
         <Box sx={{ mb: 3 }}>
-          <ResponseErrorPanel error={saveError} title="The segment was not saved" />
+          <ResponseErrorPanel
+            error={saveError}
+            title="The segment was not saved"
+          />
         </Box>
       )}
       {otherErrors.length > 0 && (
@@ -332,7 +359,11 @@ function possibleParents(
   while (grew) {
     grew = false;
     for (const r of rules) {
-      if (r.parentSegmentId && excluded.has(r.parentSegmentId) && !excluded.has(r.id)) {
+      if (
+        r.parentSegmentId &&
+        excluded.has(r.parentSegmentId) &&
+        !excluded.has(r.id)
+      ) {
         excluded.add(r.id);
         grew = true;
       }

@@ -27,7 +27,9 @@ export function SegmentDetailsForm(props: {
           value={draft.name}
           onChange={e => onChange({ name: e.target.value })}
           error={Boolean(errors.name)}
-          helperText={errors.name ?? 'Shown in lists and reports, e.g. "VIP customers"'}
+          helperText={
+            errors.name ?? 'Shown in lists and reports, e.g. "VIP customers"'
+          }
           disabled={disabled}
           inputProps={{ maxLength: 200 }}
         />
@@ -38,7 +40,9 @@ export function SegmentDetailsForm(props: {
           label="Status"
           fullWidth
           value={draft.status}
-          onChange={e => onChange({ status: e.target.value as SegmentDraft['status'] })}
+          onChange={e =>
+            onChange({ status: e.target.value as SegmentDraft['status'] })
+          }
           helperText="Active segments run with “Run all” and on schedule"
           disabled={disabled}
         >

@@ -35,7 +35,10 @@ export function draftFromRule(rule: SegmentRule): SegmentDraft {
     status: rule.status,
     priority: String(rule.priority),
     parentSegmentId: rule.parentSegmentId ?? '',
-    rule: { logicalOperator: rule.logicalOperator, conditions: rule.conditions },
+    rule: {
+      logicalOperator: rule.logicalOperator,
+      conditions: rule.conditions,
+    },
   };
 }
 
@@ -55,7 +58,9 @@ export function inputFromDraft(
     ...(priority ? { priority: Number(priority) } : {}),
     logicalOperator: draft.rule.logicalOperator,
     conditions: draft.rule.conditions,
-    ...(draft.parentSegmentId ? { parentSegmentId: draft.parentSegmentId } : {}),
+    ...(draft.parentSegmentId
+      ? { parentSegmentId: draft.parentSegmentId }
+      : {}),
     ...(schedule ? { schedule } : {}),
   };
 }

@@ -1,5 +1,9 @@
 import { useState } from 'react';
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import type { SegmentResult } from '@internal/plugin-segments-common';
 import Box from '@mui/material/Box';
@@ -42,7 +46,11 @@ export function ChangeReport(props: { result: SegmentResult }) {
   );
 
   const tab = (value: ChangeType, label: string, count: number) => (
-    <Tab value={value} label={`${label} (${formatNumber(count)})`} id={`change-tab-${value}`} />
+    <Tab
+      value={value}
+      label={`${label} (${formatNumber(count)})`}
+      id={`change-tab-${value}`}
+    />
   );
 
   return (

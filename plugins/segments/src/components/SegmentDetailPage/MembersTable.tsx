@@ -1,5 +1,9 @@
 import { useState } from 'react';
-import { ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
+import {
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@mui/material/Box';
 import { CustomerSample, segmentsApiRef } from '../../api';
@@ -30,7 +34,10 @@ export function MembersTable(props: { resultId: string; memberCount: number }) {
     <Box data-testid="members-table">
       {error && (
         <Box sx={{ mb: 2 }}>
-          <ResponseErrorPanel error={error} title="Could not load the members" />
+          <ResponseErrorPanel
+            error={error}
+            title="Could not load the members"
+          />
         </Box>
       )}
       <Table<CustomerSample>
@@ -60,7 +67,11 @@ export function MembersTable(props: { resultId: string; memberCount: number }) {
               offset: query.page * query.pageSize,
             });
             setError(undefined);
-            return { data: page.items, page: query.page, totalCount: page.totalCount };
+            return {
+              data: page.items,
+              page: query.page,
+              totalCount: page.totalCount,
+            };
           } catch (e) {
             setError(e as Error);
             return { data: [], page: 0, totalCount: 0 };

@@ -51,7 +51,8 @@ export function buildRunRows(options: {
 }): RunRow[] {
   const { results, active } = options;
   const executions = [...options.executions];
-  if (active && !executions.some(e => e.id === active.id)) executions.push(active);
+  if (active && !executions.some(e => e.id === active.id))
+    executions.push(active);
   const byExecution = new Map(executions.map(e => [e.id, e]));
   const withResult = new Set(results.map(r => r.executionId));
   const rows: RunRow[] = results.map(r => {
@@ -61,7 +62,9 @@ export function buildRunRows(options: {
       at: r.executedAt,
       status: r.status,
       scope: e && !e.segmentRuleId ? 'All segments' : 'This segment',
-      durationMs: e ? durationBetween(e.startedAt, e.finishedAt) ?? r.executionTime : r.executionTime,
+      durationMs: e
+        ? durationBetween(e.startedAt, e.finishedAt) ?? r.executionTime
+        : r.executionTime,
       members: r.customerCount,
       added: r.changes.added,
       removed: r.changes.removed,
@@ -76,12 +79,15 @@ export function buildRunRows(options: {
       at: e.startedAt ?? e.asOf,
       status: e.status,
       scope: e.segmentRuleId ? 'This segment' : 'All segments',
-      durationMs: e.startedAt ? durationBetween(e.startedAt, e.finishedAt) : undefined,
+      durationMs: e.startedAt
+        ? durationBetween(e.startedAt, e.finishedAt)
+        : undefined,
       error: e.error,
       progress: isExecutionActive(e) ? e.progress : undefined,
     });
   }
-  const time = (row: RunRow) => (row.at ? DateTime.fromISO(row.at).toMillis() : Infinity);
+  const time = (row: RunRow) =>
+    row.at ? DateTime.fromISO(row.at).toMillis() : Infinity;
   return rows.sort((a, b) => time(b) - time(a)).slice(0, MAX_ROWS);
 }
 
@@ -91,7 +97,12 @@ export function buildRunRows(options: {
 export function RunHistory(props: { rows: RunRow[] }) {
   const { rows } = props;
   return (
-    <InfoCard title="Run history" subheader="Latest runs of this segment" variant="gridItem" noPadding>
+    <InfoCard
+      title="Run history"
+      subheader="Latest runs of this segment"
+      variant="gridItem"
+      noPadding
+    >
       {rows.length === 0 ? (
         <Typography color="text.secondary" sx={{ p: 3 }}>
           No run yet.
@@ -114,7 +125,11 @@ export function RunHistory(props: { rows: RunRow[] }) {
                   <Tooltip title={formatDateTime(row.at)}>
                     <span>{formatRelative(row.at)}</span>
                   </Tooltip>
-                  <Typography variant="caption" color="text.secondary" component="div">
+                  <Typography
+                    variant="caption"
+                    color="text.secondary"
+                    component="div"
+                  >
                     {row.scope}
                   </Typography>
                 </TableCell>
@@ -130,16 +145,20 @@ export function RunHistory(props: { rows: RunRow[] }) {
                   {row.progress ? (
                     <Box sx={{ minWidth: 100 }}>
                       <LinearProgress
-                        variant={row.progress.total ? 'determinate' : 'indeterminate'}
+                        variant={
+                          row.progress.total ? 'determinate' : 'indeterminate'
+                        }
                         value={
                           row.progress.total
-                            ? (100 * row.progress.processed) / row.progress.total
+                            ? (100 * row.progress.processed) /
+                              row.progress.total
                             : undefined
                         }
                         aria-label="Run progress"
                       />
                       <Typography variant="caption" color="text.secondary">
-                        {row.progress.processed} / {row.progress.total || '…'} segments
+                        {row.progress.processed} / {row.progress.total || '…'}{' '}
+                        segments
                       </Typography>
                     </Box>
                   ) : (

@@ -17,8 +17,10 @@ export function RunProgress(props: { execution?: SegmentExecution }) {
   const title = !execution
     ? 'Starting the run…'
     : execution.status === 'queued'
-      ? 'Run queued: waiting for the previous run to finish'
-      : `Running${execution.segmentRuleId ? '' : ' all active segments'}: ${processed} of ${total || '…'} segment(s) done`;
+    ? 'Run queued: waiting for the previous run to finish'
+    : `Running${
+        execution.segmentRuleId ? '' : ' all active segments'
+      }: ${processed} of ${total || '…'} segment(s) done`;
   return (
     <Alert
       severity="info"
@@ -33,7 +35,9 @@ export function RunProgress(props: { execution?: SegmentExecution }) {
         sx={{ height: 6, borderRadius: 3 }}
         aria-label="Run progress"
       />
-      <Box sx={{ display: 'flex', justifyContent: 'space-between', mt: 1, gap: 2 }}>
+      <Box
+        sx={{ display: 'flex', justifyContent: 'space-between', mt: 1, gap: 2 }}
+      >
         <Typography variant="caption" color="text.secondary" noWrap>
           {lastLog?.message ?? ''}
         </Typography>

@@ -26,10 +26,21 @@ import { DateTime } from 'luxon';
 import { Link as RouterLink, useLocation, useParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { segmentsApiRef } from '../../api';
-import { editSegmentRouteRef, rootRouteRef, segmentRouteRef } from '../../routes';
-import { formatDateTime, formatRelative, formatSchedule } from '../shared/format';
+import {
+  editSegmentRouteRef,
+  rootRouteRef,
+  segmentRouteRef,
+} from '../../routes';
+import {
+  formatDateTime,
+  formatRelative,
+  formatSchedule,
+} from '../shared/format';
 import { startExecution } from '../shared/startExecution';
-import { isExecutionActive, useExecutionPolling } from '../shared/useExecutionPolling';
+import {
+  isExecutionActive,
+  useExecutionPolling,
+} from '../shared/useExecutionPolling';
 import { ChangeReport } from './ChangeReport';
 import { MemberCountChart } from './MemberCountChart';
 import { MembersTable } from './MembersTable';
@@ -75,7 +86,10 @@ export function SegmentDetailPage() {
     [api, id, refreshKey],
   );
   // A run of all segments is not listed under the segment's id.
-  const recentRuns = useAsync(() => api.listExecutions({ limit: 5 }), [api, refreshKey]);
+  const recentRuns = useAsync(
+    () => api.listExecutions({ limit: 5 }),
+    [api, refreshKey],
+  );
   const latest = results.value?.items[0];
   const latestDetail = useAsync(
     async () => (latest ? api.getResult(latest.id) : undefined),
@@ -106,20 +120,24 @@ export function SegmentDetailPage() {
       setRefreshKey(k => k + 1);
       if (finished.status !== 'success') {
         alertApi.post({
-          message: `The run ended ${finished.status}${finished.error ? `: ${finished.error}` : ''}`,
+          message: `The run ended ${finished.status}${
+            finished.error ? `: ${finished.error}` : ''
+          }`,
           severity: 'error',
         });
       }
     },
   });
-  const running = Boolean(pollId) && (!execution || isExecutionActive(execution));
+  const running =
+    Boolean(pollId) && (!execution || isExecutionActive(execution));
 
   const handleRun = async () => {
     try {
       const started = await startExecution(api, id);
       if (started.alreadyRunning) {
         alertApi.post({
-          message: 'A run covering this segment is already going; following it.',
+          message:
+            'A run covering this segment is already going; following it.',
           severity: 'info',
           display: 'transient',
         });
@@ -134,11 +152,17 @@ export function SegmentDetailPage() {
   };
 
   const error = rule.error ?? results.error;
-  if (error || (!rule.value && rule.loading) || (!results.value && results.loading)) {
+  if (
+    error ||
+    (!rule.value && rule.loading) ||
+    (!results.value && results.loading)
+  ) {
     return (
       <Page themeId="tool">
         <Header title="Segment" type="Segments" typeLink={rootLink()} />
-        <Content>{error ? <ResponseErrorPanel error={error} /> : <Progress />}</Content>
+        <Content>
+          {error ? <ResponseErrorPanel error={error} /> : <Progress />}
+        </Content>
       </Page>
     );
   }
@@ -173,15 +197,34 @@ export function SegmentDetailPage() {
           value={parentId ? parent.value?.name ?? '…' : 'None'}
           url={parentId ? segmentLink({ id: parentId }) : undefined}
         />
-        <HeaderLabel label="Schedule" value={formatSchedule(segment.schedule)} />
+        <HeaderLabel
+          label="Schedule"
+          value={formatSchedule(segment.schedule)}
+        />
       </Header>
       <Content>
-        <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, mb: 3, flexWrap: 'wrap' }}>
-          <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, flexGrow: 1 }}>
+        <Box
+          sx={{
+            display: 'flex',
+            alignItems: 'center',
+            gap: 1.5,
+            mb: 3,
+            flexWrap: 'wrap',
+          }}
+        >
+          <Box
+            sx={{ display: 'flex', alignItems: 'center', gap: 1, flexGrow: 1 }}
+          >
             <ScheduleIcon fontSize="small" color="action" />
-            <Typography variant="body2" color="text.secondary" data-testid="freshness">
+            <Typography
+              variant="body2"
+              color="text.secondary"
+              data-testid="freshness"
+            >
               {asOf
-                ? `Members as of ${formatDateTime(asOf)} (${formatRelative(latest?.executedAt)})`
+                ? `Members as of ${formatDateTime(asOf)} (${formatRelative(
+                    latest?.executedAt,
+                  )})`
                 : 'Not run yet: no members computed'}
             </Typography>
           </Box>
@@ -218,7 +261,10 @@ export function SegmentDetailPage() {
               <SummaryCards result={latest} />
             </Grid>
             <Grid item xs={12} xl={7}>
-              <MembersTable resultId={latest.id} memberCount={latest.customerCount} />
+              <MembersTable
+                resultId={latest.id}
+                memberCount={latest.customerCount}
+              />
             </Grid>
             <Grid item xs={12} xl={5}>
               <ChangeReport result={latest} />

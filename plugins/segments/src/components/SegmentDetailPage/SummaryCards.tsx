@@ -5,11 +5,7 @@ import CardContent from '@mui/material/CardContent';
 import Grid from '@mui/material/Grid';
 import Typography from '@mui/material/Typography';
 import { ChangeDelta } from '../shared/ChangeDelta';
-import {
-  formatCompact,
-  formatNumber,
-  formatPercent,
-} from '../shared/format';
+import { formatCompact, formatNumber, formatPercent } from '../shared/format';
 
 function StatCard(props: {
   label: string;
@@ -28,7 +24,11 @@ function StatCard(props: {
         >
           {props.label}
         </Typography>
-        <Typography variant="h4" component="p" sx={{ fontWeight: 600, my: 0.5 }}>
+        <Typography
+          variant="h4"
+          component="p"
+          sx={{ fontWeight: 600, my: 0.5 }}
+        >
           {props.value}
         </Typography>
         {props.hint && (
@@ -54,14 +54,22 @@ export function SummaryCards(props: { result: SegmentResult }) {
           testId="stat-members"
           label="Members"
           value={formatNumber(result.customerCount)}
-          hint={`${formatNumber(changes.maintained)} stayed from the previous run`}
+          hint={`${formatNumber(
+            changes.maintained,
+          )} stayed from the previous run`}
         />
       </Grid>
       <Grid item xs={12} sm={6} md>
         <StatCard
           testId="stat-changes"
           label="Since previous run"
-          value={<ChangeDelta added={changes.added} removed={changes.removed} variant="h4" />}
+          value={
+            <ChangeDelta
+              added={changes.added}
+              removed={changes.removed}
+              variant="h4"
+            />
+          }
           hint="joined / left"
         />
       </Grid>

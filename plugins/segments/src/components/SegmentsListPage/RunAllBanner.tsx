@@ -29,7 +29,9 @@ export function RunAllBanner(props: {
         <AlertTitle>
           {execution.status === 'queued'
             ? 'Run of all active segments queued'
-            : `Running all active segments: ${processed} of ${total || '…'} done`}
+            : `Running all active segments: ${processed} of ${
+                total || '…'
+              } done`}
         </AlertTitle>
         <Box sx={{ width: 360, maxWidth: '100%' }}>
           <LinearProgress
@@ -47,13 +49,15 @@ export function RunAllBanner(props: {
     execution.status === 'success'
       ? 'success'
       : execution.status === 'partial'
-        ? 'warning'
-        : 'error';
+      ? 'warning'
+      : 'error';
   return (
     <Alert severity={severity} sx={{ mb: 2 }} onClose={onClose}>
       {execution.status === 'success'
         ? `Ran ${total} segment(s) in ${duration}.`
-        : `Run ended ${execution.status}: ${execution.error ?? 'see the execution log'}.`}
+        : `Run ended ${execution.status}: ${
+            execution.error ?? 'see the execution log'
+          }.`}
     </Alert>
   );
 }

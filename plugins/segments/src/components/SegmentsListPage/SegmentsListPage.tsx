@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import {
   Content,
   EmptyState,
@@ -15,17 +15,13 @@ import {
 } from '@internal/plugin-segments-common';
 import AddIcon from '@mui/icons-material/Add';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import SearchIcon from '@mui/icons-material/Search';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import InputAdornment from '@mui/material/InputAdornment';
-import TextField from '@mui/material/TextField';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import useDebounce from 'react-use/esm/useDebounce';
 import { Link as RouterLink } from 'react-router-dom';
 import { segmentsApiRef } from '../../api';
 import { newSegmentRouteRef } from '../../routes';
@@ -34,6 +30,7 @@ import { startExecution } from '../shared/startExecution';
 import { useExecutionPolling } from '../shared/useExecutionPolling';
 import { useRunAllPermission } from '../shared/useRunAllPermission';
 import { RunAllBanner } from './RunAllBanner';
+import { SearchField } from './SearchField';
 import { SegmentsTable } from './SegmentsTable';
 
 type StatusFilter = SegmentStatus | 'all';
@@ -50,9 +47,7 @@ export function SegmentsListPage() {
   const canCreate = usePermission({ permission: segmentsRuleCreatePermission });
   const canRunAll = useRunAllPermission();
 
-  const [searchInput, setSearchInput] = useState('');
   const [search, setSearch] = useState('');
-  useDebounce(() => setSearch(searchInput.trim()), 300, [searchInput]);
   const [status, setStatus] = useState<StatusFilter>('all');
   const filtered = Boolean(search) || status !== 'all';
 
@@ -117,21 +112,41 @@ export function SegmentsListPage() {
     </Button>
   ) : undefined;
 
+  // Stable, so the table does not remount its body on every render.
+  const noMatch = useMemo(
+    () => (
+      <Box sx={{ p: 4, textAlign: 'center' }}>
+        <Typography variant="body1">No segment matches the filter.</Typography>
+        <Button
+          sx={{ mt: 1 }}
+          onClick={() => {
+            setSearch('');
+            setStatus('all');
+          }}
+        >
+          Clear filters
+        </Button>
+      </Box>
+    ),
+    [],
+  );
+
   const total = rules.value?.totalCount ?? 0;
+  const empty = !rules.error && !rules.loading && !filtered && total === 0;
   let body: JSX.Element;
   if (rules.error) {
     body = <ResponseErrorPanel error={rules.error} />;
-  } else if (!rules.loading && !filtered && total === 0) {
+  } else if (empty) {
     body = (
       <EmptyState
         missing="content"
         title="No segments yet"
         description={
           <>
-            A segment groups customers by rules on their profile and orders,
-            for example VIP customers who spent over 100,000 and ordered in the
-            last 30 days. Create one, preview how many customers it selects,
-            then run it to get its members.
+            A segment groups customers by rules on their profile and orders, for
+            example VIP customers who spent over 100,000 and ordered in the last
+            30 days. Create one, preview how many customers it selects, then run
+            it to get its members.
           </>
         }
         action={newButton}
@@ -151,21 +166,7 @@ export function SegmentsListPage() {
         rules={shown}
         names={names}
         loading={rules.loading}
-        emptyContent={
-          <Box sx={{ p: 4, textAlign: 'center' }}>
-            <Typography variant="body1">No segment matches the filter.</Typography>
-            <Button
-              sx={{ mt: 1 }}
-              onClick={() => {
-                setSearchInput('');
-                setSearch('');
-                setStatus('all');
-              }}
-            >
-              Clear filters
-            </Button>
-          </Box>
-        }
+        emptyContent={noMatch}
       />
     );
   }
@@ -178,8 +179,14 @@ export function SegmentsListPage() {
       >
         {stats.value && (
           <>
-            <HeaderLabel label="Customers" value={formatNumber(stats.value.customers)} />
-            <HeaderLabel label="Orders" value={formatNumber(stats.value.orders)} />
+            <HeaderLabel
+              label="Customers"
+              value={formatNumber(stats.value.customers)}
+            />
+            <HeaderLabel
+              label="Orders"
+              value={formatNumber(stats.value.orders)}
+            />
             <HeaderLabel
               label="Orders through"
               value={formatDateTime(stats.value.lastOrderAt)}
@@ -197,26 +204,19 @@ export function SegmentsListPage() {
             mb: 2,
           }}
         >
-          <TextField
-            size="small"
+          <SearchField
+            value={search}
+            onChange={setSearch}
+            label="Search segments"
             placeholder="Search by name"
-            value={searchInput}
-            onChange={e => setSearchInput(e.target.value)}
-            inputProps={{ 'aria-label': 'Search segments' }}
-            InputProps={{
-              startAdornment: (
-                <InputAdornment position="start">
-                  <SearchIcon fontSize="small" />
-                </InputAdornment>
-              ),
-            }}
-            sx={{ width: 280 }}
           />
           <ToggleButtonGroup
             size="small"
             exclusive
             value={status}
-            onChange={(_e, value: StatusFilter | null) => value && setStatus(value)}
+            onChange={(_e, value: StatusFilter | null) =>
+              value && setStatus(value)
+            }
             aria-label="Filter by status"
           >
             <ToggleButton value="all">All</ToggleButton>
@@ -235,7 +235,7 @@ export function SegmentsListPage() {
               Run all
             </Button>
           )}
-          {newButton}
+          {!empty && newButton}
         </Box>
         {runAll && (
           <RunAllBanner

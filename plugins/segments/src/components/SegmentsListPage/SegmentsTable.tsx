@@ -66,7 +66,8 @@ export function SegmentsTable(props: {
       render: rule =>
         rule.parentSegmentId ? (
           <Link to={segmentLink({ id: rule.parentSegmentId })}>
-            {names.get(rule.parentSegmentId) ?? rule.parentSegmentId.slice(0, 8)}
+            {names.get(rule.parentSegmentId) ??
+              rule.parentSegmentId.slice(0, 8)}
           </Link>
         ) : (
           <Typography variant="body2" color="text.secondary">
@@ -126,7 +127,10 @@ export function SegmentsTable(props: {
       title: 'Schedule',
       sorting: false,
       render: rule => (
-        <Typography variant="body2" color={rule.schedule ? 'text.primary' : 'text.secondary'}>
+        <Typography
+          variant="body2"
+          color={rule.schedule ? 'text.primary' : 'text.secondary'}
+        >
           {formatSchedule(rule.schedule)}
         </Typography>
       ),

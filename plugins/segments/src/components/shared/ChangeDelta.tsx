@@ -21,7 +21,10 @@ export function ChangeDelta(props: {
       <Typography
         component="span"
         variant={variant}
-        sx={{ color: added > 0 ? 'success.main' : 'text.secondary', fontWeight: 500 }}
+        sx={{
+          color: added > 0 ? 'success.main' : 'text.secondary',
+          fontWeight: 500,
+        }}
       >
         +{formatNumber(added)}
       </Typography>
@@ -31,7 +34,10 @@ export function ChangeDelta(props: {
       <Typography
         component="span"
         variant={variant}
-        sx={{ color: removed > 0 ? 'error.main' : 'text.secondary', fontWeight: 500 }}
+        sx={{
+          color: removed > 0 ? 'error.main' : 'text.secondary',
+          fontWeight: 500,
+        }}
       >
         -{formatNumber(removed)}
       </Typography>

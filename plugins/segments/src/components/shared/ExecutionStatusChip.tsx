@@ -1,7 +1,10 @@
 import Chip from '@mui/material/Chip';
 import CircularProgress from '@mui/material/CircularProgress';
 
-const COLORS: Record<string, 'default' | 'info' | 'success' | 'warning' | 'error'> = {
+const COLORS: Record<
+  string,
+  'default' | 'info' | 'success' | 'warning' | 'error'
+> = {
   queued: 'default',
   running: 'info',
   success: 'success',

@@ -18,7 +18,9 @@ export async function startExecution(
     return { executionId, alreadyRunning: false };
   } catch (error) {
     if (error instanceof ResponseError && error.response.status === 409) {
-      const match = RUNNING_ID.exec(error.body?.error?.message ?? error.message);
+      const match = RUNNING_ID.exec(
+        error.body?.error?.message ?? error.message,
+      );
       if (match) return { executionId: match[1], alreadyRunning: true };
     }
     throw error;

@@ -12,7 +12,8 @@ import useAsync from 'react-use/esm/useAsync';
 export function useRunAllPermission(): { allowed: boolean; loading: boolean } {
   const permissionApi = useApi(permissionApiRef);
   const { value, loading } = useAsync(
-    () => permissionApi.authorize({ permission: segmentsRuleExecutePermission }),
+    () =>
+      permissionApi.authorize({ permission: segmentsRuleExecutePermission }),
     [permissionApi],
   );
   return { allowed: value?.result === 'ALLOW', loading };
