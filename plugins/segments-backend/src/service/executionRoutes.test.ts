@@ -52,8 +52,9 @@ describe.each(databases.eachSupportedId())('executions and results on %s', datab
     const { server } = await startSegmentsBackend(databaseId);
     await ingest(server, DATA);
     const spenders = await createRule(server, { name: 'Spenders', conditions: SPENDERS });
-    const draft = await createRule(server, { name: 'Draft', status: 'draft', conditions: SPENDERS });
-    const inactive = await createRule(server, { name: 'Inactive', status: 'inactive', conditions: SPENDERS });
+    // Same members, different conditions (equivalent rules are refused).
+    const draft = await createRule(server, { name: 'Draft', status: 'draft', conditions: [leaf('totalSpent', 'gte', 1050, 'number')] });
+    const inactive = await createRule(server, { name: 'Inactive', status: 'inactive', conditions: [leaf('totalSpent', 'gt', 999, 'number')] });
 
     const accepted = await request(server).post(`/api/segments/rules/${draft.id}/execute`).send({ asOf: ASOF });
     expect(accepted.status).toBe(202);
@@ -101,7 +102,7 @@ describe.each(databases.eachSupportedId())('executions and results on %s', datab
     const { server, knex } = await startSegmentsBackend(databaseId);
     await ingest(server, DATA);
     const a = await createRule(server, { name: 'A', conditions: SPENDERS });
-    const b = await createRule(server, { name: 'B', conditions: SPENDERS });
+    const b = await createRule(server, { name: 'B', conditions: [leaf('totalSpent', 'gt', 900, 'number')] });
     // An execution of A that another instance has queued (fresh heartbeat).
     const blocking = '11111111-1111-4111-8111-111111111111';
     await knex('segment_executions').insert({
@@ -219,10 +220,14 @@ describe.each(databases.eachSupportedId())('executions and results on %s', datab
       items: [{ id: 'r1', totalSpent: 1300 }],
       totalCount: 4,
     });
-    expect(await members(r3.id, '?search=LIN')).toMatchObject({ items: [{ id: 'r2' }], totalCount: 1 });
+    // Search matches part of the customer id, case-insensitively; LIKE wildcards are literal.
     expect(await members(r3.id, '?search=R6')).toMatchObject({ items: [{ id: 'r6', name: 'Frank Ho' }], totalCount: 1 });
+    expect(await members(r3.id, '?search=r')).toMatchObject({ totalCount: 4 });
+    expect(await members(r3.id, '?search=r&limit=1&offset=3')).toMatchObject({ items: [{ id: 'r6' }], totalCount: 4 });
+    expect(await members(r3.id, '?search=r3')).toEqual({ items: [], totalCount: 0 });
+    expect(await members(r1.id, '?search=3')).toMatchObject({ items: [{ id: 'r3' }], totalCount: 1 });
     expect(await members(r3.id, `?search=${encodeURIComponent('%')}`)).toEqual({ items: [], totalCount: 0 });
-    expect(await members(r1.id, '?search=wu')).toMatchObject({ items: [{ id: 'r3' }], totalCount: 1 });
+    expect(await members(r3.id, '?search=_')).toEqual({ items: [], totalCount: 0 });
 
     // Results of other rules stay apart.
     const other = await createRule(server, { name: 'TW', conditions: [leaf('country', 'eq', 'TW', 'string')] });

@@ -119,7 +119,10 @@ describe.each(databases.eachSupportedId())('rules API on %s', databaseId => {
       { name: 'Dormant VIPs', status: 'active', priority: 9 },
     ];
     const ids: Record<string, string> = {};
-    for (const s of specs) ids[s.name] = (await createRule(server, { ...s, conditions: [TW] })).id;
+    // Distinct conditions: equivalent rules are refused.
+    for (const [i, s] of specs.entries()) {
+      ids[s.name] = (await createRule(server, { ...s, conditions: [leaf('country', 'eq', `C${i}`, 'string')] })).id;
+    }
     const names = (res: request.Response) => res.body.items.map((r: { name: string }) => r.name);
 
     const all = await request(server).get('/api/segments/rules');
@@ -163,7 +166,7 @@ describe.each(databases.eachSupportedId())('rules API on %s', databaseId => {
 
     const tw = await preview({ conditions: [TW] });
     expect(tw.status).toBe(200);
-    expect(tw.body).toEqual({
+    expect(tw.body).toMatchObject({
       estimatedCount: 13,
       totalCustomers: 25,
       sample: range(1, 25)
@@ -193,12 +196,12 @@ describe.each(databases.eachSupportedId())('rules API on %s', databaseId => {
       conditions: [TW, { logicalOperator: 'AND', subConditions: [leaf('country', 'in', [], 'string')] }],
     });
     expect(invalid.status).toBe(200);
-    expect(invalid.body).toEqual({
-      validation: {
-        valid: false,
-        errors: [{ path: 'conditions[1].subConditions[0].value', message: 'in needs a non-empty list' }],
-      },
+    expect(invalid.body.validation).toEqual({
+      valid: false,
+      errors: [{ path: 'conditions[1].subConditions[0].value', message: 'in needs a non-empty list' }],
     });
+    expect(invalid.body.estimatedCount).toBeUndefined();
+    expect(invalid.body.sample).toBeUndefined();
     const incomplete = await request(server).post('/api/segments/rules/preview').send({ rule: { conditions: [] } });
     expect(incomplete.status).toBe(200);
     expect(incomplete.body.validation.valid).toBe(false);
@@ -250,24 +253,32 @@ describe.each(databases.eachSupportedId())('rules API on %s', databaseId => {
 
   it('refuses cycles and hierarchies deeper than 5 levels', async () => {
     const { server } = await startSegmentsBackend(databaseId);
-    const chain = [await createRule(server, { name: 'L1', conditions: [TW] })];
+    // Each level its own condition (a child repeating its parent would be an equivalent segment).
+    const LEVELS = [TW, GOLD, leaf('city', 'eq', 'Taipei', 'string'), leaf('gender', 'eq', 'F', 'string'), leaf('age', 'gt', 20, 'number')];
+    const chain = [await createRule(server, { name: 'L1', conditions: [LEVELS[0]] })];
     for (let level = 2; level <= 5; level++) {
-      chain.push(await createRule(server, { name: `L${level}`, conditions: [TW], parentSegmentId: chain[chain.length - 1].id }));
+      chain.push(
+        await createRule(server, { name: `L${level}`, conditions: [LEVELS[level - 1]], parentSegmentId: chain[chain.length - 1].id }),
+      );
     }
-    const body = (extra: object) => ({ name: 'x', logicalOperator: 'AND', conditions: [TW], ...extra });
+    const body = (extra: object) => ({ name: 'x', logicalOperator: 'AND', conditions: [RICH], ...extra });
 
     const tooDeep = await request(server).post('/api/segments/rules').send(body({ parentSegmentId: chain[4].id }));
     expect(tooDeep.status).toBe(400);
     expect(tooDeep.body.error.message).toMatch(/6 levels deep; at most 5/);
 
     // Moving the whole 5-level chain under another root would make it 6 deep.
-    const other = await createRule(server, { name: 'Other root', conditions: [TW] });
-    const move = await request(server).put(`/api/segments/rules/${chain[0].id}`).send(body({ name: 'L1', parentSegmentId: other.id }));
+    const other = await createRule(server, { name: 'Other root', conditions: [leaf('createdAt', 'gt', '2000-01-01', 'date')] });
+    const move = await request(server)
+      .put(`/api/segments/rules/${chain[0].id}`)
+      .send(body({ name: 'L1', conditions: [LEVELS[0]], parentSegmentId: other.id }));
     expect(move.status).toBe(400);
     expect(move.body.error.message).toMatch(/levels deep/);
     // Moving L3 (3 levels) under L1's sibling is fine: depth 2 + 3 = 5.
-    const sibling = await createRule(server, { name: 'L2b', conditions: [TW], parentSegmentId: chain[0].id });
-    const ok = await request(server).put(`/api/segments/rules/${chain[2].id}`).send(body({ name: 'L3', parentSegmentId: sibling.id }));
+    const sibling = await createRule(server, { name: 'L2b', conditions: [leaf('tier', 'eq', 'silver', 'string')], parentSegmentId: chain[0].id });
+    const ok = await request(server)
+      .put(`/api/segments/rules/${chain[2].id}`)
+      .send(body({ name: 'L3', conditions: [LEVELS[2]], parentSegmentId: sibling.id }));
     expect(ok.status).toBe(200);
     expect(ok.body.parentSegmentId).toBe(sibling.id);
 
@@ -323,7 +334,7 @@ describe.each(databases.eachSupportedId())('rules API on %s', databaseId => {
     expect(await currentMembers(server, leafA.id)).toEqual([3, 9, 15, 21].map(pad));
 
     // A leaf without children deletes without a mode.
-    const lonely = await createRule(server, { name: 'Lonely', conditions: [TW] });
+    const lonely = await createRule(server, { name: 'Lonely', conditions: [leaf('country', 'eq', 'JP', 'string')] });
     expect((await request(server).delete(`/api/segments/rules/${lonely.id}`)).body).toEqual({ deleted: [lonely.id], reparented: [] });
 
     const all = await request(server).delete(`/api/segments/rules/${root.id}?children=delete`);
