@@ -15,6 +15,8 @@ export const MAX_RULE_NODES = 200;
 export const MAX_RULE_DEPTH = 10;
 const MAX_LIST = 1000;
 const MAX_STRING = 500;
+/** Most groups or users a segment can be shared with. */
+const MAX_VISIBILITY = 100;
 
 const scheduleSchema = z
   .object({
@@ -51,6 +53,15 @@ const ruleInputSchema = z
     logicalOperator: z.enum(['AND', 'OR']),
     parentSegmentId: z.string().min(1).max(100).optional().nullable(),
     schedule: scheduleSchema.optional().nullable(),
+    visibility: z
+      .array(
+        z
+          .string()
+          .max(255)
+          .regex(/^(group|user):[a-z0-9][\w.-]*\/[a-z0-9][\w.-]*$/i, 'must be an entity ref, e.g. group:default/marketing'),
+      )
+      .max(MAX_VISIBILITY, `at most ${MAX_VISIBILITY} entries are allowed`)
+      .optional(),
   })
   .strict();
 
@@ -85,12 +96,14 @@ export function validateRule(input: unknown): RuleValidationResult {
     }
   }
   if (errors.length || !parsed.success) return { valid: false, errors };
-  const { parentSegmentId, schedule, ...rest } = parsed.data;
+  const { parentSegmentId, schedule, visibility, ...rest } = parsed.data;
   const rule: SegmentRuleInput = {
     ...rest,
     conditions: conditions as SegmentCondition[],
     ...(parentSegmentId ? { parentSegmentId } : {}),
     ...(schedule ? { schedule } : {}),
+    // Entity refs compare case-insensitively: store them lower-cased, once each.
+    ...(visibility ? { visibility: [...new Set(visibility.map(v => v.toLowerCase()))] } : {}),
   };
   return { valid: true, errors: [], rule };
 }

@@ -8,3 +8,4 @@ export * from './SegmentsService';
 export * from './DefaultSegmentsService';
 export * from './segmentsServiceRef';
 export * from './dataProviders';
+export * from './permissions';

@@ -24,13 +24,20 @@ export interface ListRulesOptions {
   offset: number;
   /** Restricts the list to these ids (permission filters). */
   ids?: string[];
+  /**
+   * A WHERE clause from a conditional permission decision, over the rules
+   * table aliased `r` (see `permissions/conditionsToKnex`).
+   */
+  filter?: (query: Knex.QueryBuilder) => void;
 }
 
 /** Storage of segment rules. */
 export interface RuleStore {
+  /** Stores a rule; `input.visibility` sets whom it is shared with. */
   createRule(input: SegmentRuleInput, createdBy: string): Promise<SegmentRule>;
   getRule(id: string): Promise<SegmentRuleWithResult | undefined>;
   listRules(options: ListRulesOptions): Promise<{ items: SegmentRuleWithResult[]; totalCount: number }>;
+  /** Replaces a rule; its sharing only changes when `input.visibility` is given. */
   updateRule(id: string, input: SegmentRuleInput): Promise<SegmentRule>;
   /** Deletes a rule and its results and memberships; children move to `reparentTo` or are deleted when listed. */
   deleteRule(id: string, options: { deleteIds: string[]; reparent?: { childIds: string[]; parentId?: string } }): Promise<void>;
@@ -51,31 +58,37 @@ export class DatabaseRuleStore implements RuleStore {
   async createRule(input: SegmentRuleInput, createdBy: string): Promise<SegmentRule> {
     const now = Date.now();
     const id = randomUUID();
-    await this.db('segment_rules').insert({
-      id,
-      ...inputToRow(input),
-      created_by: createdBy,
-      created_at: now,
-      updated_at: now,
+    await this.db.transaction(async tx => {
+      await tx('segment_rules').insert({
+        id,
+        ...inputToRow(input),
+        created_by: createdBy,
+        created_at: now,
+        updated_at: now,
+      });
+      await replaceVisibility(tx, id, input.visibility);
     });
     return (await this.getRule(id))!;
   }
 
   async updateRule(id: string, input: SegmentRuleInput): Promise<SegmentRule> {
-    await this.db('segment_rules').where({ id }).update({ ...inputToRow(input), updated_at: Date.now() });
+    await this.db.transaction(async tx => {
+      await tx('segment_rules').where({ id }).update({ ...inputToRow(input), updated_at: Date.now() });
+      await replaceVisibility(tx, id, input.visibility);
+    });
     return (await this.getRule(id))!;
   }
 
   async getRule(id: string) {
     const rows = await this.selectRules().where('r.id', id);
     if (!rows.length) return undefined;
-    const [rule] = await this.withChildren(rows.map(rowToRule));
+    const [rule] = await this.withVisibility(await this.withChildren(rows.map(rowToRule)));
     return rule;
   }
 
   async getRules(ids: string[]) {
     if (!ids.length) return [];
-    return (await this.selectRules().whereIn('r.id', ids)).map(rowToRule);
+    return this.withVisibility((await this.selectRules().whereIn('r.id', ids)).map(rowToRule));
   }
 
   async listRules(options: ListRulesOptions) {
@@ -86,6 +99,7 @@ export class DatabaseRuleStore implements RuleStore {
         q.whereRaw(`lower(r.name) like ? escape '\\'`, [`%${escapeLike(options.search.toLowerCase())}%`]);
       }
       if (options.ids) q.whereIn('r.id', options.ids);
+      if (options.filter) q.where(options.filter);
       return q;
     };
     const [{ n }] = await filtered().count({ n: '*' });
@@ -93,7 +107,7 @@ export class DatabaseRuleStore implements RuleStore {
       .orderBy([{ column: 'r.priority' }, { column: 'r.created_at' }, { column: 'r.id' }])
       .limit(options.limit)
       .offset(options.offset);
-    return { items: await this.withChildren(rows.map(rowToRule)), totalCount: num(n) };
+    return { items: await this.withVisibility(await this.withChildren(rows.map(rowToRule))), totalCount: num(n) };
   }
 
   async deleteRule(id: string, options: { deleteIds: string[]; reparent?: { childIds: string[]; parentId?: string } }) {
@@ -107,6 +121,7 @@ export class DatabaseRuleStore implements RuleStore {
       await tx('segment_memberships').whereIn('segment_rule_id', ids).delete();
       await tx('segment_results').whereIn('segment_rule_id', ids).delete();
       await tx('customer_primary_segments').whereIn('segment_rule_id', ids).delete();
+      await tx('segment_rule_visibility').whereIn('segment_rule_id', ids).delete();
       await tx('segment_rules').whereIn('id', ids).delete();
     });
   }
@@ -143,6 +158,29 @@ export class DatabaseRuleStore implements RuleStore {
       ...r,
       childSegments: children.filter(c => c.parent_segment_id === r.id).map(c => c.id),
     }));
+  }
+
+  /** Rules gain `visibility` when they are shared with anybody. */
+  private async withVisibility<T extends SegmentRule>(rules: T[]): Promise<T[]> {
+    if (!rules.length) return rules;
+    const rows = await this.db('segment_rule_visibility')
+      .whereIn('segment_rule_id', rules.map(r => r.id))
+      .orderBy('entity_ref')
+      .select('segment_rule_id', 'entity_ref');
+    return rules.map(r => {
+      const visibility = rows.filter(v => v.segment_rule_id === r.id).map(v => v.entity_ref as string);
+      return visibility.length ? { ...r, visibility } : r;
+    });
+  }
+}
+
+/** Sets whom a rule is shared with; `undefined` keeps the current sharing. */
+async function replaceVisibility(tx: Knex.Transaction, id: string, visibility: string[] | undefined) {
+  if (!visibility) return;
+  await tx('segment_rule_visibility').where({ segment_rule_id: id }).delete();
+  const refs = [...new Set(visibility.map(v => v.toLowerCase()))];
+  if (refs.length) {
+    await tx('segment_rule_visibility').insert(refs.map(entity_ref => ({ segment_rule_id: id, entity_ref })));
   }
 }
 

@@ -1,6 +1,8 @@
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
   MAX_INGEST_ITEMS,
+  segmentsCustomerErasePermission,
+  segmentsCustomerReadPermission,
   segmentsDataReadPermission,
   segmentsDataWritePermission,
 } from '@internal/plugin-segments-common';
@@ -26,20 +28,24 @@ export function createDataRoutes(options: { ctx: RequestContext; customers: Cust
   };
 
   router.post('/data/customers', async (req, res) => {
-    await ctx.authorize(req, segmentsDataWritePermission);
-    const list = items(req.body);
-    const result = await ctx.audit(req, 'customer-ingest', { count: list.length }, () =>
-      customers.ingestCustomers(list),
-    );
+    const meta: { count?: number } = {};
+    const result = await ctx.audit(req, 'customer-ingest', meta, async () => {
+      await ctx.authorize(req, segmentsDataWritePermission);
+      const list = items(req.body);
+      meta.count = list.length;
+      return customers.ingestCustomers(list);
+    });
     res.json(result);
   });
 
   router.post('/data/orders', async (req, res) => {
-    await ctx.authorize(req, segmentsDataWritePermission);
-    const list = items(req.body);
-    const result = await ctx.audit(req, 'order-ingest', { count: list.length }, () =>
-      customers.ingestOrders(list),
-    );
+    const meta: { count?: number } = {};
+    const result = await ctx.audit(req, 'order-ingest', meta, async () => {
+      await ctx.authorize(req, segmentsDataWritePermission);
+      const list = items(req.body);
+      meta.count = list.length;
+      return customers.ingestOrders(list);
+    });
     res.json(result);
   });
 
@@ -49,8 +55,8 @@ export function createDataRoutes(options: { ctx: RequestContext; customers: Cust
   });
 
   router.get('/data/customers/:id', async (req, res) => {
-    await ctx.authorize(req, segmentsDataReadPermission);
     const customer = await ctx.audit(req, 'customer-read', { customerId: req.params.id }, async () => {
+      await ctx.authorize(req, segmentsCustomerReadPermission);
       const found = await customers.getCustomer(req.params.id);
       if (!found) throw new NotFoundError(`No customer with id ${req.params.id}`);
       return found;
@@ -59,8 +65,8 @@ export function createDataRoutes(options: { ctx: RequestContext; customers: Cust
   });
 
   router.delete('/data/customers/:id', async (req, res) => {
-    await ctx.authorize(req, segmentsDataWritePermission);
     await ctx.audit(req, 'customer-delete', { customerId: req.params.id }, async () => {
+      await ctx.authorize(req, segmentsCustomerErasePermission);
       if (!(await customers.deleteCustomer(req.params.id))) {
         throw new NotFoundError(`No customer with id ${req.params.id}`);
       }

@@ -1,7 +1,9 @@
 import { NotFoundError } from '@backstage/errors';
 import {
+  segmentsCustomerReadPermission,
+  segmentsExecutionReadPermission,
+  segmentsMemberReadPermission,
   segmentsResultReadPermission,
-  segmentsRuleReadPermission,
 } from '@internal/plugin-segments-common';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -35,50 +37,78 @@ export function createResultRoutes(options: {
   };
 
   router.get('/executions', async (req, res) => {
-    await ctx.authorize(req, segmentsRuleReadPermission);
+    await ctx.authorize(req, segmentsExecutionReadPermission);
     const query = parseOrThrow(executionsQuery, req.query, 'query');
     res.json({ items: await executions.listExecutions(query) });
   });
 
   router.get('/executions/:id', async (req, res) => {
-    await ctx.authorize(req, segmentsRuleReadPermission);
+    await ctx.authorize(req, segmentsExecutionReadPermission);
     const execution = await executions.getExecution(req.params.id);
     if (!execution) throw new NotFoundError(`No execution with id ${req.params.id}`);
     res.json(execution);
   });
 
+  // Results of one segment need the permission on it; results of all segments an unconditional one.
   router.get('/results', async (req, res) => {
     const query = parseOrThrow(resultsQuery, req.query, 'query');
-    await ctx.authorize(req, segmentsRuleReadPermission);
+    await ctx.authorize(req, segmentsResultReadPermission, query.segmentRuleId);
     res.json(await results.listResults(query));
   });
 
   router.get('/results/:id', async (req, res) => {
-    await ctx.authorize(req, segmentsRuleReadPermission);
-    res.json(await getResult(req.params.id));
+    const result = await getResult(req.params.id);
+    await ctx.authorize(req, segmentsResultReadPermission, result.segmentRuleId);
+    res.json(result);
   });
 
+  // Change lists name customers (ids): personal data.
   router.get('/results/:id/changes', async (req, res) => {
-    const query = parseOrThrow(changesQuery, req.query, 'query');
-    const result = await getResult(req.params.id);
-    await ctx.authorize(req, segmentsResultReadPermission, result.segmentRuleId);
-    res.json(await results.listChanges({ resultId: result.id, ...query }));
-  });
-
-  router.get('/results/:id/customers', async (req, res) => {
-    const query = parseOrThrow(membersQuery, req.query, 'query');
-    const result = await getResult(req.params.id);
-    await ctx.authorize(req, segmentsResultReadPermission, result.segmentRuleId);
-    const page = await ctx.audit(req, 'members-read', { resultId: result.id }, async () => {
-      const ids = await results.listMemberIds({ resultId: result.id, ...query });
-      return { items: await engine.describeCustomers(ids.items, Date.parse(result.asOf)), totalCount: ids.totalCount };
-    }, 'low');
+    const page = await ctx.audit(
+      req,
+      'changes-read',
+      { resultId: req.params.id },
+      async () => {
+        const result = await getResult(req.params.id);
+        await ctx.authorize(req, segmentsMemberReadPermission, result.segmentRuleId);
+        const query = parseOrThrow(changesQuery, req.query, 'query');
+        return results.listChanges({ resultId: result.id, ...query });
+      },
+      'low',
+    );
     res.json(page);
   });
 
+  router.get('/results/:id/customers', async (req, res) => {
+    const page = await ctx.audit(
+      req,
+      'members-read',
+      { resultId: req.params.id },
+      async () => {
+        const result = await getResult(req.params.id);
+        await ctx.authorize(req, segmentsMemberReadPermission, result.segmentRuleId);
+        const query = parseOrThrow(membersQuery, req.query, 'query');
+        const ids = await results.listMemberIds({ resultId: result.id, ...query });
+        return { items: await engine.describeCustomers(ids.items, Date.parse(result.asOf)), totalCount: ids.totalCount };
+      },
+      'low',
+    );
+    res.json(page);
+  });
+
+  // Which segments a person is in: personal data.
   router.get('/customers/:id/segments', async (req, res) => {
-    await ctx.authorize(req, segmentsResultReadPermission);
-    res.json(await results.getCustomerSegments(req.params.id));
+    const segments = await ctx.audit(
+      req,
+      'customer-segments-read',
+      { customerId: req.params.id },
+      async () => {
+        await ctx.authorize(req, segmentsCustomerReadPermission);
+        return results.getCustomerSegments(req.params.id);
+      },
+      'low',
+    );
+    res.json(segments);
   });
 
   return router;

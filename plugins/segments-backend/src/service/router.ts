@@ -7,6 +7,9 @@ import {
 import { segmentsRuleReadPermission } from '@internal/plugin-segments-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { createAuditRoutes } from '../audit/auditRoutes';
+import { AuditStore } from '../audit/AuditStore';
+import { RuleConditionsToKnex } from '../permissions/conditionsToKnex';
 import { CustomerStore } from '../database/CustomerStore';
 import { ExecutionStore } from '../database/ExecutionStore';
 import { ResultStore } from '../database/ResultStore';
@@ -14,7 +17,7 @@ import { RuleStore } from '../database/RuleStore';
 import { SegmentEngine } from '../engine/SegmentEngine';
 import { createDataRoutes } from './dataRoutes';
 import { FieldCatalog } from './FieldCatalog';
-import { RequestContext } from './requestHelpers';
+import { rejectNulMiddleware, RequestContext, requestIdMiddleware } from './requestHelpers';
 import { createResultRoutes } from './resultRoutes';
 import { createRuleRoutes } from './ruleRoutes';
 import { SegmentService } from './SegmentService';
@@ -32,21 +35,34 @@ export interface RouterOptions {
   engine: SegmentEngine;
   service: SegmentService;
   fields: FieldCatalog;
+  /** The audit trail store (`GET /audit`, and a record per audited request). */
+  audit?: AuditStore;
+  /** Conditional permission decisions on segments to SQL (`GET /rules`). */
+  ruleConditions?: RuleConditionsToKnex;
 }
 
 /** The `/api/segments` router. */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const ctx = new RequestContext(options.httpAuth, options.permissions, options.auditor);
+  const ctx = new RequestContext(
+    options.httpAuth,
+    options.permissions,
+    options.auditor,
+    options.audit,
+    options.ruleConditions,
+  );
   const router = Router();
+  router.use(requestIdMiddleware());
   // 10,000 rich customers fit well within this; larger bodies answer 413.
   router.use(express.json({ limit: '25mb' }));
+  router.use(rejectNulMiddleware());
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   router.get('/fields', async (req, res) => {
-    await ctx.authorize(req, segmentsRuleReadPermission);
+    // Anybody who may read some segments may see which fields rules use.
+    await ctx.authorizeSome(req, segmentsRuleReadPermission);
     res.json({ items: await options.fields.listFields() });
   });
 
@@ -55,5 +71,6 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.use(
     createResultRoutes({ ctx, results: options.results, executions: options.executions, engine: options.engine }),
   );
+  router.use(createAuditRoutes({ ctx, audit: options.audit! }));
   return router;
 }

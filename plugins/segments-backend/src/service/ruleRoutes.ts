@@ -31,31 +31,44 @@ export function createRuleRoutes(options: {
   const { ctx, rules, service, engine } = options;
   const router = Router();
 
+  // The preview's sample names customers: personal data, so it is audited.
   router.post('/rules/preview', async (req, res) => {
-    await ctx.authorize(req, segmentsRuleCreatePermission);
-    const body = parseOrThrow(previewBody, req.body ?? {}, 'preview request');
-    const validation = validateRule(body.rule);
-    if (!validation.valid) {
-      res.json({ validation: { valid: false, errors: validation.errors } });
-      return;
-    }
-    const levels = await engine.levelsFor(validation.rule);
-    const preview = await engine.preview({ levels, asOf: body.asOf ?? Date.now() });
-    res.json({ ...preview, validation: { valid: true, errors: [] } });
+    const answer = await ctx.audit(
+      req,
+      'rule-preview',
+      {},
+      async () => {
+        await ctx.authorize(req, segmentsRuleCreatePermission);
+        const body = parseOrThrow(previewBody, req.body ?? {}, 'preview request');
+        const validation = validateRule(body.rule);
+        if (!validation.valid) {
+          return { validation: { valid: false, errors: validation.errors } };
+        }
+        const levels = await engine.levelsFor(validation.rule);
+        const preview = await engine.preview({ levels, asOf: body.asOf ?? Date.now() });
+        return { ...preview, validation: { valid: true, errors: [] } };
+      },
+      'low',
+    );
+    res.json(answer);
   });
 
   router.post('/rules', async (req, res) => {
-    const credentials = await ctx.authorize(req, segmentsRuleCreatePermission);
-    const rule = await ctx.audit(req, 'rule-create', {}, () =>
-      service.createRule(req.body, principalRef(credentials)),
-    );
+    const meta: { ruleId?: string } = {};
+    const rule = await ctx.audit(req, 'rule-create', meta, async () => {
+      const credentials = await ctx.authorize(req, segmentsRuleCreatePermission);
+      const created = await service.createRule(req.body, principalRef(credentials));
+      meta.ruleId = created.id;
+      return created;
+    });
     res.status(201).json(rule);
   });
 
+  // Lists only the segments the caller may read: a conditional decision becomes a WHERE clause.
   router.get('/rules', async (req, res) => {
-    await ctx.authorize(req, segmentsRuleReadPermission);
+    const { filter } = await ctx.ruleFilter(req, segmentsRuleReadPermission);
     const query = parseOrThrow(listQuery, req.query, 'query');
-    res.json(await rules.listRules(query));
+    res.json(await rules.listRules({ ...query, filter }));
   });
 
   router.get('/rules/:id', async (req, res) => {
@@ -64,43 +77,63 @@ export function createRuleRoutes(options: {
   });
 
   router.put('/rules/:id', async (req, res) => {
-    await ctx.authorize(req, segmentsRuleUpdatePermission, req.params.id);
-    const rule = await ctx.audit(req, 'rule-update', { ruleId: req.params.id }, () =>
-      service.updateRule(req.params.id, req.body),
-    );
+    const rule = await ctx.audit(req, 'rule-update', { ruleId: req.params.id }, async () => {
+      await ctx.authorize(req, segmentsRuleUpdatePermission, req.params.id);
+      return service.updateRule(req.params.id, req.body);
+    });
     res.json(rule);
   });
 
   router.delete('/rules/:id', async (req, res) => {
-    await ctx.authorize(req, segmentsRuleDeletePermission, req.params.id);
+    const id = req.params.id;
     const { children } = parseOrThrow(deleteQuery, req.query, 'query');
-    const result = await ctx.audit(req, 'rule-delete', { ruleId: req.params.id, children }, () =>
-      service.deleteRule(req.params.id, children),
-    );
+    const result = await ctx.audit(req, 'rule-delete', { ruleId: id, ...(children ? { children } : {}) }, async () => {
+      await ctx.authorize(req, segmentsRuleDeletePermission, id);
+      // Deleting a subtree deletes other segments, reparenting changes them: both need their own permission.
+      if (children) {
+        const affected = childrenOf(id, await rules.getParents(), children === 'delete');
+        await ctx.authorizeEach(
+          req,
+          children === 'delete' ? segmentsRuleDeletePermission : segmentsRuleUpdatePermission,
+          affected,
+        );
+      }
+      return service.deleteRule(id, children);
+    });
     res.json(result);
   });
 
   router.post('/rules/:id/execute', async (req, res) => {
-    const credentials = await ctx.authorize(req, segmentsRuleExecutePermission, req.params.id);
-    const { asOf } = parseOrThrow(executeBody, req.body ?? {}, 'execute request');
-    const executionId = await ctx.audit(req, 'rule-execute', { ruleId: req.params.id }, () =>
-      service.requestExecution({
+    const executionId = await ctx.audit(req, 'rule-execute', { ruleId: req.params.id }, async () => {
+      const credentials = await ctx.authorize(req, segmentsRuleExecutePermission, req.params.id);
+      const { asOf } = parseOrThrow(executeBody, req.body ?? {}, 'execute request');
+      return service.requestExecution({
         segmentRuleId: req.params.id,
         asOf: asOf ?? Date.now(),
         createdBy: principalRef(credentials),
-      }),
-    );
+      });
+    });
     res.status(202).json({ executionId });
   });
 
+  // Running every segment needs the execute permission on all of them (an unconditional ALLOW).
   router.post('/execute', async (req, res) => {
-    const credentials = await ctx.authorize(req, segmentsRuleExecutePermission);
-    const { asOf } = parseOrThrow(executeBody, req.body ?? {}, 'execute request');
-    const executionId = await ctx.audit(req, 'rule-execute', { ruleId: 'all' }, () =>
-      service.requestExecution({ asOf: asOf ?? Date.now(), createdBy: principalRef(credentials) }),
-    );
+    const executionId = await ctx.audit(req, 'rule-execute', { ruleId: 'all' }, async () => {
+      const credentials = await ctx.authorize(req, segmentsRuleExecutePermission);
+      const { asOf } = parseOrThrow(executeBody, req.body ?? {}, 'execute request');
+      return service.requestExecution({ asOf: asOf ?? Date.now(), createdBy: principalRef(credentials) });
+    });
     res.status(202).json({ executionId });
   });
 
   return router;
+}
+
+/** The direct children of a rule, or all its descendants. */
+function childrenOf(id: string, parents: Map<string, string | undefined>, deep: boolean): string[] {
+  const out: string[] = [];
+  for (const [child, parent] of parents) {
+    if (parent === id) out.push(child, ...(deep ? childrenOf(child, parents, true) : []));
+  }
+  return out;
 }
