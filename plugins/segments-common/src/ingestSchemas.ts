@@ -27,6 +27,7 @@ export const customerSchema = z
       .refine(v => /^\d{4}-\d{2}-\d{2}$/.test(v) && parseDateValue(v) !== undefined, 'must be a date YYYY-MM-DD')
       .optional(),
     createdAt: timestamp,
+    marketingOptOut: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
     attributes: z
       .record(
         z.string().regex(ATTRIBUTE_KEY_PATTERN, 'attribute keys use letters, digits, _ and - (at most 64)'),

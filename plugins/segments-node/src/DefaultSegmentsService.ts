@@ -46,12 +46,15 @@ export class DefaultSegmentsService implements SegmentsService {
     segmentId: string;
     limit?: number;
     offset?: number;
+    forMarketing?: boolean;
   }): Promise<SegmentMembersPage> {
     const rule = await this.get(`/rules/${encodeURIComponent(options.segmentId)}`, options.credentials);
     if (!rule.latestResult) return { items: [], totalCount: 0 };
     const query = new URLSearchParams({
       limit: String(options.limit ?? 50),
       offset: String(options.offset ?? 0),
+      // Syncs to other systems are for marketing unless the caller says otherwise.
+      forMarketing: String(options.forMarketing ?? true),
     });
     return this.get(`/results/${rule.latestResult.resultId}/customers?${query}`, options.credentials);
   }

@@ -28,10 +28,17 @@ export interface SegmentsService {
     credentials: BackstageCredentials;
     customerId: string;
   }): Promise<{ primarySegmentId?: string; segments: Array<{ id: string; name: string; priority: number }> }>;
+  /**
+   * A page of a segment's current members. Customers who opted out of
+   * marketing are left out unless `forMarketing` is false (e.g. for analysis
+   * that contacts nobody).
+   */
   listMembers(options: {
     credentials: BackstageCredentials;
     segmentId: string;
     limit?: number;
     offset?: number;
+    /** Leave out customers who opted out of marketing (default true). */
+    forMarketing?: boolean;
   }): Promise<SegmentMembersPage>;
 }

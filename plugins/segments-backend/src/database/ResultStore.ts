@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import { SegmentResult } from '@internal/plugin-segments-common';
+import { PersonalDataCodec } from '../crypto/PersonalDataCodec';
 import { num, optIso } from './util';
 
 /** Which list of a result's change report. */
@@ -17,20 +18,38 @@ export interface ResultStore {
   getResult(id: string): Promise<(SegmentResult & { seq: number; asOf: string }) | undefined>;
   /** Customer ids of one list of a result's change report. */
   listChanges(options: { resultId: string; type: ChangeType; limit: number; offset: number }): Promise<Page<string>>;
-  /** Customer ids that were members at a result, filtered by a search on id or name. */
-  listMemberIds(options: { resultId: string; search?: string; limit: number; offset: number }): Promise<Page<string>>;
+  /**
+   * Customer ids that were members at a result. `search`: part of a customer
+   * id, or an exact email (found through the keyed email hash; names are
+   * encrypted and cannot be searched). `forMarketing`: leave out customers who
+   * opted out of marketing.
+   */
+  listMemberIds(options: MemberListOptions): Promise<Page<string>>;
   getCustomerSegments(customerId: string): Promise<{
     primarySegmentId?: string;
     segments: Array<{ id: string; name: string; priority: number }>;
   }>;
 }
 
+/** Options of {@link ResultStore.listMemberIds}. */
+export interface MemberListOptions {
+  resultId: string;
+  search?: string;
+  forMarketing?: boolean;
+  limit: number;
+  offset: number;
+}
+
 /** Knex implementation of {@link ResultStore}. */
 export class DatabaseResultStore implements ResultStore {
-  private constructor(private readonly db: Knex) {}
+  private constructor(
+    private readonly db: Knex,
+    private readonly personalData?: PersonalDataCodec,
+  ) {}
 
-  static create(options: { database: Knex }) {
-    return new DatabaseResultStore(options.database);
+  /** Without `personalData`, member searches match ids only (no email lookup). */
+  static create(options: { database: Knex; personalData?: PersonalDataCodec }) {
+    return new DatabaseResultStore(options.database, options.personalData);
   }
 
   async listResults(options: { segmentRuleId?: string; limit: number; offset: number }) {
@@ -70,7 +89,7 @@ export class DatabaseResultStore implements ResultStore {
     return { items: rows.map(r => r.customer_id), totalCount: num(n) };
   }
 
-  async listMemberIds(options: { resultId: string; search?: string; limit: number; offset: number }) {
+  async listMemberIds(options: MemberListOptions) {
     const result = await this.db('segment_results').where({ id: options.resultId }).first();
     if (!result) return { items: [], totalCount: 0 };
     const seq = num(result.seq);
@@ -81,10 +100,19 @@ export class DatabaseResultStore implements ResultStore {
         .where(w => w.whereNull('m.to_seq').orWhere('m.to_seq', '>', seq));
       if (options.search) {
         const term = `%${options.search.toLowerCase().replace(/[\\%_]/g, m => `\\${m}`)}%`;
-        q.join('customers as c', 'c.id', 'm.customer_id').where(w =>
-          w
-            .whereRaw(`lower(c.id) like ? escape '\\'`, [term])
-            .orWhereRaw(`lower(c.name) like ? escape '\\'`, [term]),
+        const emailHashes =
+          this.personalData && options.search.includes('@') ? this.personalData.emailLookupHashes(options.search) : [];
+        q.join('customers as c', 'c.id', 'm.customer_id').where(w => {
+          w.whereRaw(`lower(c.id) like ? escape '\\'`, [term]);
+          if (emailHashes.length) w.orWhereIn('c.email_hmac', emailHashes);
+        });
+      }
+      if (options.forMarketing) {
+        q.whereNotExists(
+          this.db('customers as o')
+            .whereRaw('o.id = m.customer_id')
+            .where('o.marketing_opt_out', true)
+            .select(this.db.raw('1')),
         );
       }
       return q;

@@ -14,6 +14,7 @@ import {
   validateRule,
 } from '@internal/plugin-segments-common';
 import { Knex } from 'knex';
+import { testPersonalDataCodec } from '../crypto/testKeys';
 import { DatabaseCustomerStore } from '../database/CustomerStore';
 import { DatabaseExecutionStore } from '../database/ExecutionStore';
 import { migrateDatabase } from '../database/migrateDatabase';
@@ -271,7 +272,7 @@ describe.each(databases.eachSupportedId())('SQL engine vs TypeScript evaluator o
   beforeAll(async () => {
     knex = await databases.init(databaseId);
     await migrateDatabase(knex);
-    await DatabaseCustomerStore.create({ database: knex }).insertRaw(data.customers, data.orders);
+    await DatabaseCustomerStore.create({ database: knex, personalData: testPersonalDataCodec() }).insertRaw(data.customers, data.orders);
   });
 
   it(`agrees on ${RULE_COUNT} random rules (preview path)`, async () => {

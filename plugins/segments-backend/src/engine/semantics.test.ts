@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Customer, DAY_MS, Order, SegmentCondition } from '@internal/plugin-segments-common';
 import { Knex } from 'knex';
+import { testPersonalDataCodec } from '../crypto/testKeys';
 import { DatabaseCustomerStore } from '../database/CustomerStore';
 import { DatabaseExecutionStore } from '../database/ExecutionStore';
 import { migrateDatabase } from '../database/migrateDatabase';
@@ -326,7 +327,7 @@ describe.each(databases.eachSupportedId())('engine semantics on %s', databaseId 
   beforeAll(async () => {
     knex = await databases.init(databaseId);
     await migrateDatabase(knex);
-    await DatabaseCustomerStore.create({ database: knex }).insertRaw(CUSTOMERS, ORDERS);
+    await DatabaseCustomerStore.create({ database: knex, personalData: testPersonalDataCodec() }).insertRaw(CUSTOMERS, ORDERS);
   });
 
   it.each(CASES)('SQL preview path: %s', async (_name, condition, expected) => {
@@ -366,7 +367,7 @@ describe.each(databases.eachSupportedId())('engine semantics on %s', databaseId 
       order('v8a', 'v8', -31 * D, 300_000, 'completed'),
       order('v8b', 'v8', 1 * D, 1, 'completed'),
     ];
-    await DatabaseCustomerStore.create({ database: db }).insertRaw(vipCustomers, vipOrders);
+    await DatabaseCustomerStore.create({ database: db, personalData: testPersonalDataCodec() }).insertRaw(vipCustomers, vipOrders);
     const levels = [
       {
         logicalOperator: 'AND' as const,

@@ -2,13 +2,18 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import {
   MAX_INGEST_ITEMS,
   segmentsCustomerErasePermission,
+  segmentsCustomerExportPermission,
   segmentsCustomerReadPermission,
   segmentsDataReadPermission,
   segmentsDataWritePermission,
 } from '@internal/plugin-segments-common';
 import Router from 'express-promise-router';
+import { z } from 'zod';
 import { CustomerStore } from '../database/CustomerStore';
-import { RequestContext } from './requestHelpers';
+import { parseOrThrow, RequestContext } from './requestHelpers';
+
+/** Body of `POST /data/customers/lookup`: the email travels in the body, never in a logged URL. */
+const lookupBody = z.object({ email: z.string().min(1).max(320) }).strict();
 
 /** Ingestion and data routes under `/data`. */
 export function createDataRoutes(options: { ctx: RequestContext; customers: CustomerStore }) {
@@ -64,6 +69,29 @@ export function createDataRoutes(options: { ctx: RequestContext; customers: Cust
     res.json(customer);
   });
 
+  // Finds customers by exact email through the keyed hash (emails are stored encrypted).
+  router.post('/data/customers/lookup', async (req, res) => {
+    const ids = await ctx.audit(req, 'customer-lookup', {}, async () => {
+      await ctx.authorize(req, segmentsCustomerReadPermission);
+      const { email } = parseOrThrow(lookupBody, req.body, 'body');
+      return customers.findCustomerIdsByEmail(email);
+    }, 'low');
+    res.json({ items: ids.map(id => ({ id })) });
+  });
+
+  // GDPR art. 15 / PDPA access request: everything stored about the customer.
+  router.get('/data/customers/:id/export', async (req, res) => {
+    const exported = await ctx.audit(req, 'customer-export', { customerId: req.params.id }, async () => {
+      await ctx.authorize(req, segmentsCustomerExportPermission);
+      const found = await customers.exportCustomer(req.params.id);
+      if (!found) throw new NotFoundError(`No customer with id ${req.params.id}`);
+      return found;
+    }, 'medium');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(exported);
+  });
+
+  // GDPR art. 17 / PDPA erasure: the customer, orders, memberships, change lists and run rows.
   router.delete('/data/customers/:id', async (req, res) => {
     await ctx.audit(req, 'customer-delete', { customerId: req.params.id }, async () => {
       await ctx.authorize(req, segmentsCustomerErasePermission);

@@ -14,7 +14,15 @@ import { pageSchema, parseOrThrow, RequestContext } from './requestHelpers';
 
 const resultsQuery = pageSchema.extend({ segmentRuleId: z.string().max(100).optional() });
 const changesQuery = pageSchema.extend({ type: z.enum(['added', 'removed', 'maintained']) });
-const membersQuery = pageSchema.extend({ search: z.string().max(200).optional() });
+const membersQuery = pageSchema.extend({
+  /** Part of a customer id, or an exact email (matched through its keyed hash). */
+  search: z.string().max(200).optional(),
+  /** `true`: leave out customers who opted out of marketing (for campaigns and syncs). */
+  forMarketing: z
+    .enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) })
+    .optional()
+    .transform(v => v === 'true'),
+});
 const executionsQuery = z.object({
   segmentRuleId: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(20),
