@@ -19,6 +19,7 @@ import { migrateDatabase } from './database/migrateDatabase';
 import { DatabaseResultStore } from './database/ResultStore';
 import { DatabaseRuleStore } from './database/RuleStore';
 import { loadDemoData } from './demo/loadDemoData';
+import { SegmentAnalysis } from './engine/SegmentAnalysis';
 import { SegmentEngine } from './engine/SegmentEngine';
 import { ExecutionPolicy, ExecutionQueue } from './engine/ExecutionQueue';
 import { ChangeTracker } from './incremental/ChangeTracker';
@@ -127,6 +128,7 @@ export const segmentsPlugin = createBackendPlugin({
             engine,
             service,
             fields: FieldCatalog.create({ database: db }),
+            analysis: SegmentAnalysis.create({ database: db, engine }),
           }),
         );
         deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

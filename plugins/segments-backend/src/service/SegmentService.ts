@@ -8,6 +8,7 @@ import {
 import { RuleStore } from '../database/RuleStore';
 import { ExecutionQueue } from '../engine/ExecutionQueue';
 import { checkParent } from '../engine/hierarchy';
+import { checkBeforeSave, takeForce } from './ruleChecks';
 
 /** How to treat children when deleting a segment that has some. */
 export type ChildrenMode = 'reparent' | 'delete' | undefined;
@@ -30,16 +31,25 @@ export class SegmentService {
     return result.rule;
   }
 
-  async createRule(body: unknown, createdBy: string): Promise<SegmentRule> {
-    const input = this.parseRule(body);
+  /**
+   * Creates a rule. A rule that can never match answers 400 and one
+   * equivalent to a stored segment 409, unless `force` (body or option).
+   */
+  async createRule(body: unknown, createdBy: string, options: { force?: boolean } = {}): Promise<SegmentRule> {
+    const taken = takeForce(body);
+    const input = this.parseRule(taken.body);
     await this.checkHierarchy(undefined, input.parentSegmentId);
+    await checkBeforeSave({ rules: this.rules, rule: input, force: taken.force || options.force });
     return this.rules.createRule(input, createdBy);
   }
 
-  async updateRule(id: string, body: unknown): Promise<SegmentRule> {
+  /** Replaces a rule, with the checks of {@link SegmentService.createRule}. */
+  async updateRule(id: string, body: unknown, options: { force?: boolean } = {}): Promise<SegmentRule> {
     await this.getRule(id);
-    const input = this.parseRule(body);
+    const taken = takeForce(body);
+    const input = this.parseRule(taken.body);
     await this.checkHierarchy(id, input.parentSegmentId);
+    await checkBeforeSave({ rules: this.rules, rule: input, ruleId: id, force: taken.force || options.force });
     return this.rules.updateRule(id, input);
   }
 

@@ -14,7 +14,9 @@ import { CustomerStore } from '../database/CustomerStore';
 import { ExecutionStore } from '../database/ExecutionStore';
 import { ResultStore } from '../database/ResultStore';
 import { RuleStore } from '../database/RuleStore';
+import { SegmentAnalysis } from '../engine/SegmentAnalysis';
 import { SegmentEngine } from '../engine/SegmentEngine';
+import { createCheckRoutes } from './checkRoutes';
 import { createDataRoutes } from './dataRoutes';
 import { FieldCatalog } from './FieldCatalog';
 import { rejectNulMiddleware, RequestContext, requestIdMiddleware } from './requestHelpers';
@@ -35,6 +37,8 @@ export interface RouterOptions {
   engine: SegmentEngine;
   service: SegmentService;
   fields: FieldCatalog;
+  /** Overlaps, explanations, edit previews and "no match" breakdowns (rule checks). */
+  analysis?: SegmentAnalysis;
   /** The audit trail store (`GET /audit`, and a record per audited request). */
   audit?: AuditStore;
   /** Conditional permission decisions on segments to SQL (`GET /rules`). */
@@ -67,7 +71,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.use(createDataRoutes({ ctx, customers: options.customers }));
-  router.use(createRuleRoutes({ ctx, rules: options.rules, service: options.service, engine: options.engine }));
+  router.use(createRuleRoutes({ ctx, rules: options.rules, service: options.service, engine: options.engine, analysis: options.analysis }));
+  if (options.analysis) router.use(createCheckRoutes({ ctx, rules: options.rules, results: options.results, analysis: options.analysis }));
   router.use(
     createResultRoutes({ ctx, results: options.results, executions: options.executions, engine: options.engine }),
   );

@@ -9,15 +9,18 @@ import {
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { RuleStore } from '../database/RuleStore';
+import { SegmentAnalysis } from '../engine/SegmentAnalysis';
 import { SegmentEngine } from '../engine/SegmentEngine';
 import { asOfSchema, pageSchema, parseOrThrow, principalRef, RequestContext } from './requestHelpers';
+import { previewWarnings } from './ruleChecks';
 import { SegmentService } from './SegmentService';
 
 const listQuery = pageSchema.extend({
   status: z.enum(['active', 'inactive', 'draft']).optional(),
   search: z.string().max(200).optional(),
 });
-const previewBody = z.object({ rule: z.unknown(), asOf: asOfSchema }).strict();
+const previewBody = z.object({ rule: z.unknown(), asOf: asOfSchema, ruleId: z.string().max(100).optional() }).strict();
+const forceQuery = z.object({ force: z.enum(['true', 'false']).optional() });
 const executeBody = z.object({ asOf: asOfSchema }).strict();
 const deleteQuery = z.object({ children: z.enum(['reparent', 'delete']).optional() });
 
@@ -27,6 +30,8 @@ export function createRuleRoutes(options: {
   rules: RuleStore;
   service: SegmentService;
   engine: SegmentEngine;
+  /** Enables the "no customer matches" breakdown of previews. */
+  analysis?: SegmentAnalysis;
 }) {
   const { ctx, rules, service, engine } = options;
   const router = Router();
@@ -45,8 +50,10 @@ export function createRuleRoutes(options: {
           return { validation: { valid: false, errors: validation.errors } };
         }
         const levels = await engine.levelsFor(validation.rule);
-        const preview = await engine.preview({ levels, asOf: body.asOf ?? Date.now() });
-        return { ...preview, validation: { valid: true, errors: [] } };
+        const asOf = body.asOf ?? Date.now();
+        const preview = await engine.preview({ levels, asOf });
+        const lint = await previewWarnings({ rules, analysis: options.analysis, levels, asOf, estimatedCount: preview.estimatedCount, ruleId: body.ruleId });
+        return { ...preview, validation: { valid: true, errors: [] }, lint };
       },
       'low',
     );
@@ -57,7 +64,8 @@ export function createRuleRoutes(options: {
     const meta: { ruleId?: string } = {};
     const rule = await ctx.audit(req, 'rule-create', meta, async () => {
       const credentials = await ctx.authorize(req, segmentsRuleCreatePermission);
-      const created = await service.createRule(req.body, principalRef(credentials));
+      const { force } = parseOrThrow(forceQuery, req.query, 'query');
+      const created = await service.createRule(req.body, principalRef(credentials), { force: force === 'true' });
       meta.ruleId = created.id;
       return created;
     });
@@ -79,7 +87,8 @@ export function createRuleRoutes(options: {
   router.put('/rules/:id', async (req, res) => {
     const rule = await ctx.audit(req, 'rule-update', { ruleId: req.params.id }, async () => {
       await ctx.authorize(req, segmentsRuleUpdatePermission, req.params.id);
-      return service.updateRule(req.params.id, req.body);
+      const { force } = parseOrThrow(forceQuery, req.query, 'query');
+      return service.updateRule(req.params.id, req.body, { force: force === 'true' });
     });
     res.json(rule);
   });

@@ -171,13 +171,13 @@ export function satisfiable(rule: LintRuleInput | LintRuleInput[], options: { bu
 export function subsumes(
   a: LintRuleInput | LintRuleInput[],
   b: LintRuleInput | LintRuleInput[],
-  options: { budget?: number } = {},
+  options: { budget?: number; /** Skip building a counterexample for `no` (answers `unknown` instead). */ proveOnly?: boolean } = {},
 ): LintAnswer {
   const la = asLevels(a);
   const lb = asLevels(b);
   const r = solve([levelsNnf(lb), negateNnf(levelsNnf(la))], new Budget(options.budget ?? 20_000));
   if (r.status === 'unsat') return 'yes';
-  if (r.status === 'sat' && r.witness) {
+  if (r.status === 'sat' && r.witness && !options.proveOnly) {
     const w = buildWitness(r.witness);
     if (w) {
       const f = witnessFeatures(w);
