@@ -18,6 +18,7 @@ const DENIED = [
   'segments.rule.create',
   'segments.rule.update',
   'segments.rule.execute',
+  'segments.member.read',
 ];
 
 jest.mock('./RuleBuilder', () => ({
@@ -62,7 +63,7 @@ beforeEach(() => {
   );
 });
 
-describe('without create, update and execute permissions', () => {
+describe('without create, update, execute and member read permissions', () => {
   it('the list has no New segment and no Run all', async () => {
     await renderSegments('/segments', { denied: DENIED });
     await screen.findByText('VIP customers');
@@ -93,7 +94,7 @@ describe('without create, update and execute permissions', () => {
     ).not.toBeInTheDocument();
   });
 
-  it('the detail page has no Edit and no Run now', async () => {
+  it('the detail page has no Edit, no Run now and no member lists', async () => {
     await renderSegments('/segments/rule-vip', { denied: DENIED });
     await screen.findByTestId('stat-members');
     await waitFor(() => {
@@ -104,7 +105,10 @@ describe('without create, update and execute permissions', () => {
         screen.queryByRole('button', { name: /Run now/ }),
       ).not.toBeInTheDocument();
     });
-    // Results stay readable.
+    // Aggregates stay readable; who the members are does not.
     expect(screen.getByTestId('stat-members')).toHaveTextContent('1,234');
+    expect(await screen.findByTestId('members-hidden')).toBeInTheDocument();
+    expect(screen.queryByTestId('members-table')).not.toBeInTheDocument();
+    expect(screen.queryByText('Change report')).not.toBeInTheDocument();
   });
 });

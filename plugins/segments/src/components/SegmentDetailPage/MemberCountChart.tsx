@@ -87,6 +87,7 @@ export function MemberCountChart(props: { results: SegmentResult[] }) {
             pointBorderColor={{ from: 'seriesColor' }}
             useMesh
             axisLeft={{
+              tickValues: 5,
               tickSize: 0,
               tickPadding: 8,
               format: v => formatNumber(Number(v)),

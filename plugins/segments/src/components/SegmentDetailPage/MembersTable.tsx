@@ -10,7 +10,7 @@ import { CustomerSample, segmentsApiRef } from '../../api';
 import { formatNumber } from '../shared/format';
 
 const columns: TableColumn<CustomerSample>[] = [
-  { title: 'Customer ID', field: 'id', width: '18%' },
+  { title: 'Customer ID', field: 'id', cellStyle: { whiteSpace: 'nowrap' } },
   { title: 'Name', field: 'name', highlight: true, render: c => c.name ?? '—' },
   { title: 'Country', field: 'country', render: c => c.country ?? '—' },
   { title: 'Tier', field: 'tier', render: c => c.tier ?? '—' },
@@ -18,6 +18,8 @@ const columns: TableColumn<CustomerSample>[] = [
     title: 'Total spent',
     field: 'totalSpent',
     type: 'numeric',
+    cellStyle: { whiteSpace: 'nowrap' },
+    headerStyle: { whiteSpace: 'nowrap' },
     render: c => formatNumber(c.totalSpent),
   },
 ];

@@ -11,6 +11,7 @@ import {
 import { alertApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
+  segmentsMemberReadPermission,
   segmentsRuleExecutePermission,
   segmentsRuleUpdatePermission,
 } from '@internal/plugin-segments-common';
@@ -72,6 +73,10 @@ export function SegmentDetailPage() {
   });
   const canExecute = usePermission({
     permission: segmentsRuleExecutePermission,
+    resourceRef: id,
+  });
+  const canReadMembers = usePermission({
+    permission: segmentsMemberReadPermission,
     resourceRef: id,
   });
 
@@ -260,15 +265,28 @@ export function SegmentDetailPage() {
             <Grid item xs={12}>
               <SummaryCards result={latest} />
             </Grid>
-            <Grid item xs={12} xl={7}>
-              <MembersTable
-                resultId={latest.id}
-                memberCount={latest.customerCount}
-              />
-            </Grid>
-            <Grid item xs={12} xl={5}>
-              <ChangeReport result={latest} />
-            </Grid>
+            {canReadMembers.allowed && (
+              <>
+                <Grid item xs={12} lg={7}>
+                  <MembersTable
+                    resultId={latest.id}
+                    memberCount={latest.customerCount}
+                  />
+                </Grid>
+                <Grid item xs={12} lg={5}>
+                  <ChangeReport result={latest} />
+                </Grid>
+              </>
+            )}
+            {!canReadMembers.allowed && !canReadMembers.loading && (
+              <Grid item xs={12}>
+                <Alert severity="info" data-testid="members-hidden">
+                  Who the members are, and who joined or left, is personal
+                  data: it needs the permission to read this segment&apos;s
+                  members. The numbers above are aggregates.
+                </Alert>
+              </Grid>
+            )}
             <Grid item xs={12} lg={6}>
               <MemberCountChart results={results.value!.items} />
             </Grid>

@@ -45,7 +45,6 @@ export function SegmentsListPage() {
   const alertApi = useApi(alertApiRef);
   const newSegmentLink = useRouteRef(newSegmentRouteRef);
   const canCreate = usePermission({ permission: segmentsRuleCreatePermission });
-  const canRunAll = useRunAllPermission();
 
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState<StatusFilter>('all');
@@ -62,15 +61,30 @@ export function SegmentsListPage() {
   );
   const stats = useAsync(() => api.getDataStats(), [api]);
 
-  const [names, setNames] = useState(() => new Map<string, string>());
+  // Every segment seen so far (the first load is unfiltered): names of
+  // parents outside a filtered list, and the active ones "Run all" covers.
+  const [known, setKnown] = useState(
+    () => new Map<string, { name: string; status: SegmentStatus }>(),
+  );
   useEffect(() => {
     if (!rules.value) return;
-    setNames(prev => {
+    setKnown(prev => {
       const next = new Map(prev);
-      rules.value!.items.forEach(r => next.set(r.id, r.name));
+      rules.value!.items.forEach(r =>
+        next.set(r.id, { name: r.name, status: r.status }),
+      );
       return next;
     });
   }, [rules.value]);
+  const names = useMemo(
+    () => new Map([...known].map(([id, r]) => [id, r.name])),
+    [known],
+  );
+  const activeIds = useMemo(
+    () => [...known].filter(([, r]) => r.status === 'active').map(([id]) => id),
+    [known],
+  );
+  const canRunAll = useRunAllPermission(activeIds);
 
   const [runAll, setRunAll] = useState<{ id?: string; starting: boolean }>();
   const { execution } = useExecutionPolling(runAll?.id, {
@@ -230,7 +244,7 @@ export function SegmentsListPage() {
               variant="outlined"
               startIcon={<PlayArrowIcon />}
               onClick={handleRunAll}
-              disabled={running || names.size === 0}
+              disabled={running}
             >
               Run all
             </Button>
