@@ -249,6 +249,23 @@ describe.each(databases.eachSupportedId())('rules API on %s', databaseId => {
       .post('/api/segments/rules/preview')
       .send({ rule: { name: 'x', logicalOperator: 'AND', conditions: [GOLD], parentSegmentId: child.id }, asOf: ASOF });
     expect(preview.body.estimatedCount).toBe(2);
+    // A parent that does not exist makes the rule invalid, as saving it would be; an existing one is fine.
+    for (const [parentSegmentId, message] of [
+      ['ghost', /parent segment ghost does not exist/],
+      [grandchild.id, undefined],
+    ] as const) {
+      const res = await request(server)
+        .post('/api/segments/rules/preview')
+        .send({ rule: { name: 'x', logicalOperator: 'AND', conditions: [RICH], parentSegmentId }, asOf: ASOF });
+      expect(res.status).toBe(200);
+      if (message) {
+        expect(res.body.validation).toEqual({ valid: false, errors: [{ path: 'parentSegmentId', message: expect.stringMatching(message) }] });
+        expect(res.body.estimatedCount).toBeUndefined();
+      } else {
+        expect(res.body.validation.valid).toBe(true);
+        expect(res.body.estimatedCount).toBe(2);
+      }
+    }
   });
 
   it('refuses cycles and hierarchies deeper than 5 levels', async () => {
@@ -266,6 +283,18 @@ describe.each(databases.eachSupportedId())('rules API on %s', databaseId => {
     const tooDeep = await request(server).post('/api/segments/rules').send(body({ parentSegmentId: chain[4].id }));
     expect(tooDeep.status).toBe(400);
     expect(tooDeep.body.error.message).toMatch(/6 levels deep; at most 5/);
+    // The editor's preview says the same, as a validation error.
+    const deepPreview = await request(server).post('/api/segments/rules/preview').send({ rule: body({ parentSegmentId: chain[4].id }) });
+    expect(deepPreview.status).toBe(200);
+    expect(deepPreview.body.validation).toEqual({
+      valid: false,
+      errors: [{ path: 'parentSegmentId', message: expect.stringMatching(/6 levels deep/) }],
+    });
+    // Previewing an edit of L1 that would put it under its own descendant: a cycle.
+    const cyclePreview = await request(server)
+      .post('/api/segments/rules/preview')
+      .send({ rule: body({ parentSegmentId: chain[2].id }), ruleId: chain[0].id });
+    expect(cyclePreview.body.validation.errors[0].message).toMatch(/cycle/);
 
     // Moving the whole 5-level chain under another root would make it 6 deep.
     const other = await createRule(server, { name: 'Other root', conditions: [leaf('createdAt', 'gt', '2000-01-01', 'date')] });

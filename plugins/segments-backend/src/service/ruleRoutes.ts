@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { RuleStore } from '../database/RuleStore';
 import { SegmentAnalysis } from '../engine/SegmentAnalysis';
 import { SegmentEngine } from '../engine/SegmentEngine';
+import { checkParent } from '../engine/hierarchy';
 import { asOfSchema, pageSchema, parseOrThrow, principalRef, RequestContext } from './requestHelpers';
 import { previewWarnings } from './ruleChecks';
 import { SegmentService } from './SegmentService';
@@ -48,6 +49,13 @@ export function createRuleRoutes(options: {
         const validation = validateRule(body.rule);
         if (!validation.valid) {
           return { validation: { valid: false, errors: validation.errors } };
+        }
+        // A parent that saving would refuse (unknown, cycle, too deep) makes the rule invalid here too,
+        // instead of previewing it silently without the parent's conditions.
+        const parentId = validation.rule.parentSegmentId;
+        const parentProblem = parentId && checkParent({ ruleId: body.ruleId, parentId, parents: await rules.getParents() });
+        if (parentProblem) {
+          return { validation: { valid: false, errors: [{ path: 'parentSegmentId', message: parentProblem }] } };
         }
         const levels = await engine.levelsFor(validation.rule);
         const asOf = body.asOf ?? Date.now();
