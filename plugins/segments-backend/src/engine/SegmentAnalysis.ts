@@ -172,11 +172,11 @@ export class SegmentAnalysis {
   }
 
   /**
-   * A customer's segment-relevant data (no personal data is decrypted: the
-   * birth date comes from the clear `birth_ymd` used for ages in SQL) and
-   * all of its orders.
+   * A customer's segment-relevant data and all of its orders. No personal
+   * data is decrypted: instead of the (encrypted) birth date it returns the
+   * clear `birth_ymd` from which SQL computes ages (at day or month precision).
    */
-  async loadCustomerData(id: string): Promise<{ customer: Customer; orders: Order[] } | undefined> {
+  async loadCustomerData(id: string): Promise<{ customer: Customer; orders: Order[]; birthYmd?: number } | undefined> {
     const row = await this.db('customers')
       .where({ id })
       .first('id', 'country', 'city', 'tier', 'gender', 'birth_ymd', 'created_at', 'attributes');
@@ -184,10 +184,6 @@ export class SegmentAnalysis {
     const customer: Customer = { id: row.id, createdAt: optIso(row.created_at)! };
     for (const key of ['country', 'city', 'tier', 'gender'] as const) {
       if (row[key] !== null && row[key] !== undefined) customer[key] = row[key];
-    }
-    if (row.birth_ymd !== null && row.birth_ymd !== undefined) {
-      const ymd = String(num(row.birth_ymd)).padStart(8, '0');
-      customer.birthDate = `${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)}`;
     }
     const attributes = parseJson<Customer['attributes']>(row.attributes);
     if (attributes) customer.attributes = attributes;
@@ -201,7 +197,8 @@ export class SegmentAnalysis {
       status: o.status,
       ...(o.category !== null && o.category !== undefined ? { category: o.category } : {}),
     }));
-    return { customer, orders };
+    const birthYmd = row.birth_ymd === null || row.birth_ymd === undefined ? undefined : num(row.birth_ymd);
+    return { customer, orders, ...(birthYmd === undefined ? {} : { birthYmd }) };
   }
 
   /** Whether a customer is a current member of a segment (open membership). */

@@ -10,6 +10,7 @@ import {
   Order,
   SegmentCondition,
   SegmentLeafCondition,
+  toYmd,
 } from '@internal/plugin-segments-common';
 
 /** One level of a segment hierarchy to explain (ancestors first, the segment itself last). */
@@ -115,9 +116,19 @@ export function explainCustomer(options: {
   customer: Customer;
   orders: Order[];
   asOf: number;
+  /**
+   * The stored `birth_ymd` (YYYYMMDD; YYYYMM99 at month precision): when
+   * given, age is computed from it exactly as in SQL instead of from
+   * `customer.birthDate`.
+   */
+  birthYmd?: number;
 }): CustomerExplanation {
-  const { levels, customer, orders, asOf } = options;
+  const { levels, customer, orders, asOf, birthYmd } = options;
   const features = computeCustomerFeatures(customer, orders, asOf);
+  if (birthYmd !== undefined) {
+    const now = toYmd(asOf);
+    features.age = birthYmd <= now ? Math.floor((now - birthYmd) / 10000) : undefined;
+  }
   const own = levels.length - 1;
   const prefix = (level: number) => (level === own ? '' : `parentLevels[${level}].`);
 

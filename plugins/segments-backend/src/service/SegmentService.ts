@@ -8,7 +8,14 @@ import {
 import { RuleStore } from '../database/RuleStore';
 import { ExecutionQueue } from '../engine/ExecutionQueue';
 import { checkParent } from '../engine/hierarchy';
-import { checkBeforeSave, takeForce } from './ruleChecks';
+import { checkBeforeSave, ReadableFilter, takeForce } from './ruleChecks';
+
+/** Options of saving a rule: `force` skips the contradiction and duplicate checks. */
+export interface SaveOptions {
+  force?: boolean;
+  /** Limits duplicate detection to the rules the caller may read. */
+  readable?: ReadableFilter;
+}
 
 /** How to treat children when deleting a segment that has some. */
 export type ChildrenMode = 'reparent' | 'delete' | undefined;
@@ -35,21 +42,27 @@ export class SegmentService {
    * Creates a rule. A rule that can never match answers 400 and one
    * equivalent to a stored segment 409, unless `force` (body or option).
    */
-  async createRule(body: unknown, createdBy: string, options: { force?: boolean } = {}): Promise<SegmentRule> {
+  async createRule(body: unknown, createdBy: string, options: SaveOptions = {}): Promise<SegmentRule> {
     const taken = takeForce(body);
     const input = this.parseRule(taken.body);
     await this.checkHierarchy(undefined, input.parentSegmentId);
-    await checkBeforeSave({ rules: this.rules, rule: input, force: taken.force || options.force });
+    await checkBeforeSave({ rules: this.rules, rule: input, force: taken.force || options.force, readable: options.readable });
     return this.rules.createRule(input, createdBy);
   }
 
   /** Replaces a rule, with the checks of {@link SegmentService.createRule}. */
-  async updateRule(id: string, body: unknown, options: { force?: boolean } = {}): Promise<SegmentRule> {
+  async updateRule(id: string, body: unknown, options: SaveOptions = {}): Promise<SegmentRule> {
     await this.getRule(id);
     const taken = takeForce(body);
     const input = this.parseRule(taken.body);
     await this.checkHierarchy(id, input.parentSegmentId);
-    await checkBeforeSave({ rules: this.rules, rule: input, ruleId: id, force: taken.force || options.force });
+    await checkBeforeSave({
+      rules: this.rules,
+      rule: input,
+      ruleId: id,
+      force: taken.force || options.force,
+      readable: options.readable,
+    });
     return this.rules.updateRule(id, input);
   }
 

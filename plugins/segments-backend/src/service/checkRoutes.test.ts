@@ -3,6 +3,8 @@ import request from 'supertest';
 import { createRule, execute, ingest, leaf } from '../__testUtils__/api';
 import { sqlMembers } from '../__testUtils__/engineHelpers';
 import { databases, startSegmentsBackend } from '../__testUtils__/testBackend';
+import { DatabaseRuleStore } from '../database/RuleStore';
+import { findEquivalentRules } from './ruleChecks';
 import {
   AS_OF as RANDOM_AS_OF,
   randomCustomer,
@@ -367,5 +369,55 @@ describe.each(databases.eachSupportedId())('lint soundness against SQL on %s', d
     }
     expect(checked).toBe(500);
     expect(contradictions).toBeGreaterThan(30);
+  });
+});
+
+describe.each(databases.eachSupportedId())('explanations at month precision of birth dates on %s', databaseId => {
+  it('computes ages from the stored birth_ymd exactly like SQL', async () => {
+    const { server, knex } = await startSegmentsBackend(databaseId, { segments: { personalData: { agePrecision: 'month' } } });
+    await ingest(server, {
+      customers: [
+        customer('m1', { birthDate: '2000-06-15' }),
+        customer('m2', { birthDate: '2000-06-16' }),
+        customer('m3', { birthDate: '2000-05-31' }),
+        customer('m4'),
+      ],
+    });
+    const rule = await createRule(server, { name: 'Adults 25+', conditions: [leaf('age', 'gte', 25, 'number')] });
+    const sql = await sqlMembers(knex, [{ logicalOperator: 'AND', conditions: rule.conditions }], AS_OF);
+    expect(sql).toEqual(['m3']);
+    for (const id of ['m1', 'm2', 'm3', 'm4']) {
+      const res = await request(server).get(`/api/segments/customers/${id}/explain?ruleId=${rule.id}&asOf=${asOf}`);
+      expect([id, res.body.member]).toEqual([id, sql.includes(id)]);
+    }
+  });
+});
+
+describe.each(databases.eachSupportedId())('duplicates and sharing on %s', databaseId => {
+  it('refuses a duplicate for the same audience only, and warns about the others in previews', async () => {
+    const { server, knex } = await startSegmentsBackend(databaseId);
+    const shared = await createRule(server, { name: 'VIP marketing', conditions: VIP, visibility: ['group:default/marketing'] });
+    // The same definition for another audience is another segment ...
+    const mine = await createRule(server, { name: 'VIP mine', conditions: [VIP[1], VIP[0]] });
+    // ... but not twice for the same audience.
+    const again = await request(server)
+      .post('/api/segments/rules')
+      .send({ name: 'VIP marketing 2', logicalOperator: 'AND', conditions: VIP, visibility: ['group:default/Marketing'] });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain(shared.id);
+    expect(again.body.error.message).not.toContain(mine.id);
+    const preview = await request(server)
+      .post('/api/segments/rules/preview')
+      .send({ rule: { name: 'p', logicalOperator: 'AND', conditions: VIP } });
+    expect(preview.body.lint.filter((i: any) => i.kind === 'duplicate').map((i: any) => i.ruleId).sort()).toEqual(
+      [shared.id, mine.id].sort(),
+    );
+    // Rules the caller may not read are never revealed.
+    const found = await findEquivalentRules({
+      rules: DatabaseRuleStore.create({ database: knex }),
+      levels: [{ logicalOperator: 'AND', conditions: VIP }],
+      readable: async ids => new Set(ids.filter(i => i !== shared.id)),
+    });
+    expect(found.map(f => [f.id, f.match])).toEqual([[mine.id, 'identical']]);
   });
 });

@@ -1,5 +1,9 @@
 import { InputError, NotFoundError } from '@backstage/errors';
-import { segmentsResultReadPermission, validateRule } from '@internal/plugin-segments-common';
+import {
+  segmentsMemberReadPermission,
+  segmentsResultReadPermission,
+  validateRule,
+} from '@internal/plugin-segments-common';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { ResultStore } from '../database/ResultStore';
@@ -47,6 +51,7 @@ export function createCheckRoutes(options: {
    * `{ segments: [{ id, name, memberCount, latestResultId? }], pairs: [{ a, b, both, onlyA, onlyB, jaccard }], matrix }`
    * where `matrix[i][j]` counts customers in both `ids[i]` and `ids[j]` (the diagonal: the sizes).
    */
+  // Counts only (no personal data): the result permission on every segment compared.
   router.get('/overlap', async (req, res) => {
     const { ids } = parseOrThrow(overlapQuery, req.query, 'query');
     const found = new Map((await rules.getRules(ids)).map(r => [r.id, r]));
@@ -98,7 +103,8 @@ export function createCheckRoutes(options: {
       'customer-explain',
       { ruleId: query.ruleId, customerId },
       async () => {
-        await ctx.authorize(req, segmentsResultReadPermission, query.ruleId);
+        // A customer's values against the segment: personal data, like member lists.
+        await ctx.authorize(req, segmentsMemberReadPermission, query.ruleId);
         const rule = await getRule(query.ruleId);
         const data = await analysis.loadCustomerData(customerId);
         if (!data) throw new NotFoundError(`No customer with id ${customerId}`);
@@ -130,7 +136,8 @@ export function createCheckRoutes(options: {
       'rule-preview-change',
       { ruleId: id },
       async () => {
-        await ctx.authorize(req, segmentsResultReadPermission, id);
+        // Samples of added and removed customers: personal data, like member lists.
+        await ctx.authorize(req, segmentsMemberReadPermission, id);
         const body = parseOrThrow(previewChangeBody, req.body ?? {}, 'preview-change request');
         const current = await getRule(id);
         const validation = validateRule(body.rule);

@@ -2,20 +2,47 @@ import { ConflictError, InputError } from '@backstage/errors';
 import {
   canonicalRule,
   describeCondition,
+  segmentsRuleReadPermission,
   LintIssue,
   lintRule,
   LintRuleInput,
   subsumes,
   SegmentRule,
 } from '@internal/plugin-segments-common';
+import { Request } from 'express';
 import { RuleStore } from '../database/RuleStore';
 import { ancestry } from '../engine/hierarchy';
 import { SegmentAnalysis } from '../engine/SegmentAnalysis';
+import { RequestContext } from './requestHelpers';
 
 /** A rule level with the segment it belongs to (ancestors first, the rule itself last). */
 export interface NamedLevel extends LintRuleInput {
   id?: string;
   name?: string;
+}
+
+/** Which of these rule ids the caller may read. */
+export type ReadableFilter = (ids: string[]) => Promise<Set<string>>;
+
+const normalizeVisibility = (v: string[] | undefined) => [...new Set((v ?? []).map(x => x.toLowerCase()))].sort();
+const visibilityOf = (r: SegmentRule) => normalizeVisibility(r.visibility);
+
+/**
+ * The rules a request may read, through the conditional decision of
+ * `segments.rule.read` translated to SQL (nothing when the caller may not read rules).
+ */
+export function readableRules(ctx: RequestContext, req: Request, rules: RuleStore): ReadableFilter {
+  return async ids => {
+    try {
+      const { filter } = await ctx.ruleFilter(req, segmentsRuleReadPermission);
+      if (!filter) return new Set(ids);
+      const page = await rules.listRules({ ids, filter, limit: Math.max(ids.length, 1), offset: 0 });
+      return new Set(page.items.map(r => r.id));
+    } catch (error) {
+      if ((error as Error).name === 'NotAllowedError') return new Set();
+      throw error;
+    }
+  };
 }
 
 /** Work budget per pair when deciding equivalence beyond identical canonical forms. */
@@ -57,6 +84,8 @@ export function lintLevels(levels: NamedLevel[]) {
 export interface EquivalentRule {
   id: string;
   name: string;
+  /** Whom the rule is shared with (lower-cased entity refs, sorted). */
+  visibility: string[];
   /** `identical`: same canonical form; `equivalent`: proven equal sets of customers. */
   match: 'identical' | 'equivalent';
 }
@@ -70,10 +99,16 @@ export async function findEquivalentRules(options: {
   rules: RuleStore;
   levels: NamedLevel[];
   excludeId?: string;
+  /** Keeps only the rules the caller may read (others must not be revealed). */
+  readable?: ReadableFilter;
 }): Promise<EquivalentRule[]> {
   const { rules, levels, excludeId } = options;
   const parents = await rules.getParents();
-  const ids = [...parents.keys()].filter(id => id !== excludeId);
+  let ids = [...parents.keys()].filter(id => id !== excludeId);
+  if (options.readable && ids.length) {
+    const allowed = await options.readable(ids);
+    ids = ids.filter(id => allowed.has(id));
+  }
   if (!ids.length) return [];
   const all = await rules.getRules([...parents.keys()]);
   const byId = new Map(all.map(r => [r.id, r]));
@@ -88,13 +123,13 @@ export async function findEquivalentRules(options: {
     const theirs = await levelsOf(rules, other, { parents, byId });
     const theirCanonical = canonicalRule(theirs);
     if (theirCanonical.key === mine) {
-      out.push({ id, name: other.name, match: 'identical' });
+      out.push({ id, name: other.name, visibility: visibilityOf(other), match: 'identical' });
     } else if (
       theirCanonical.root.op !== 'false' &&
       subsumes(levels, theirs, { budget: PAIR_BUDGET, proveOnly: true }) === 'yes' &&
       subsumes(theirs, levels, { budget: PAIR_BUDGET, proveOnly: true }) === 'yes'
     ) {
-      out.push({ id, name: other.name, match: 'equivalent' });
+      out.push({ id, name: other.name, visibility: visibilityOf(other), match: 'equivalent' });
     }
   }
   return out;
@@ -119,9 +154,10 @@ export function duplicateIssues(duplicates: EquivalentRule[]): LintIssue[] {
  */
 export async function checkBeforeSave(options: {
   rules: RuleStore;
-  rule: LintRuleInput & { parentSegmentId?: string; name?: string };
+  rule: LintRuleInput & { parentSegmentId?: string; name?: string; visibility?: string[] };
   ruleId?: string;
   force?: boolean;
+  readable?: ReadableFilter;
 }) {
   if (options.force) return;
   const levels = await levelsOf(options.rules, { ...options.rule, id: options.ruleId });
@@ -133,7 +169,14 @@ export async function checkBeforeSave(options: {
       .join(' ');
     throw new InputError(`${details} Send force: true to save it anyway.`);
   }
-  const duplicates = await findEquivalentRules({ rules: options.rules, levels, excludeId: options.ruleId });
+  // A duplicate is a readable segment with the same members for the same
+  // audience: the same definition shared with other groups is another segment.
+  const visibility =
+    options.rule.visibility ?? (options.ruleId ? (await options.rules.getRule(options.ruleId))?.visibility : undefined);
+  const audience = normalizeVisibility(visibility).join(',');
+  const duplicates = (
+    await findEquivalentRules({ rules: options.rules, levels, excludeId: options.ruleId, readable: options.readable })
+  ).filter(d => d.visibility.join(',') === audience);
   if (duplicates.length) {
     const list = duplicates.map(d => `${d.id} ("${d.name}", ${d.match})`).join(', ');
     throw new ConflictError(
@@ -208,10 +251,17 @@ export async function previewWarnings(options: {
   estimatedCount: number;
   /** The rule being edited, not a duplicate of itself. */
   ruleId?: string;
+  readable?: ReadableFilter;
 }): Promise<LintIssue[]> {
   const issues = [...lintLevels(options.levels).issues];
   if (!issues.some(i => i.severity === 'error')) {
-    issues.push(...duplicateIssues(await findEquivalentRules({ rules: options.rules, levels: options.levels, excludeId: options.ruleId })));
+    const duplicates = await findEquivalentRules({
+      rules: options.rules,
+      levels: options.levels,
+      excludeId: options.ruleId,
+      readable: options.readable,
+    });
+    issues.push(...duplicateIssues(duplicates));
   }
   // A contradiction already says why nothing matches.
   if (options.estimatedCount === 0 && options.analysis && !issues.some(i => i.severity === 'error')) {

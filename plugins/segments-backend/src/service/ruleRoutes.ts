@@ -13,7 +13,7 @@ import { SegmentAnalysis } from '../engine/SegmentAnalysis';
 import { SegmentEngine } from '../engine/SegmentEngine';
 import { checkParent } from '../engine/hierarchy';
 import { asOfSchema, pageSchema, parseOrThrow, principalRef, RequestContext } from './requestHelpers';
-import { previewWarnings } from './ruleChecks';
+import { previewWarnings, readableRules } from './ruleChecks';
 import { SegmentService } from './SegmentService';
 
 const listQuery = pageSchema.extend({
@@ -60,7 +60,15 @@ export function createRuleRoutes(options: {
         const levels = await engine.levelsFor(validation.rule);
         const asOf = body.asOf ?? Date.now();
         const preview = await engine.preview({ levels, asOf });
-        const lint = await previewWarnings({ rules, analysis: options.analysis, levels, asOf, estimatedCount: preview.estimatedCount, ruleId: body.ruleId });
+        const lint = await previewWarnings({
+          rules,
+          analysis: options.analysis,
+          levels,
+          asOf,
+          estimatedCount: preview.estimatedCount,
+          ruleId: body.ruleId,
+          readable: readableRules(ctx, req, rules),
+        });
         return { ...preview, validation: { valid: true, errors: [] }, lint };
       },
       'low',
@@ -73,7 +81,10 @@ export function createRuleRoutes(options: {
     const rule = await ctx.audit(req, 'rule-create', meta, async () => {
       const credentials = await ctx.authorize(req, segmentsRuleCreatePermission);
       const { force } = parseOrThrow(forceQuery, req.query, 'query');
-      const created = await service.createRule(req.body, principalRef(credentials), { force: force === 'true' });
+      const created = await service.createRule(req.body, principalRef(credentials), {
+        force: force === 'true',
+        readable: readableRules(ctx, req, rules),
+      });
       meta.ruleId = created.id;
       return created;
     });
@@ -96,7 +107,7 @@ export function createRuleRoutes(options: {
     const rule = await ctx.audit(req, 'rule-update', { ruleId: req.params.id }, async () => {
       await ctx.authorize(req, segmentsRuleUpdatePermission, req.params.id);
       const { force } = parseOrThrow(forceQuery, req.query, 'query');
-      return service.updateRule(req.params.id, req.body, { force: force === 'true' });
+      return service.updateRule(req.params.id, req.body, { force: force === 'true', readable: readableRules(ctx, req, rules) });
     });
     res.json(rule);
   });
