@@ -15,6 +15,7 @@ import type {
   Page,
   PreviewRequest,
   PreviewResponse,
+  SaveRuleOptions,
   SegmentResultDetail,
   SegmentRuleWithResult,
 } from './types';
@@ -40,8 +41,17 @@ export interface SegmentsApi {
     options?: RequestOptions,
   ): Promise<Page<SegmentRuleWithResult>>;
   getRule(id: string, options?: RequestOptions): Promise<SegmentRuleWithResult>;
-  createRule(input: SegmentRuleInput): Promise<SegmentRule>;
-  updateRule(id: string, input: SegmentRuleInput): Promise<SegmentRule>;
+  /** Creates a rule; 400 for a contradiction, 409 for an equivalent segment, unless forced. */
+  createRule(
+    input: SegmentRuleInput,
+    options?: SaveRuleOptions,
+  ): Promise<SegmentRule>;
+  /** Replaces a rule; the same checks as {@link SegmentsApi.createRule}. */
+  updateRule(
+    id: string,
+    input: SegmentRuleInput,
+    options?: SaveRuleOptions,
+  ): Promise<SegmentRule>;
   deleteRule(
     id: string,
     request?: { children?: 'reparent' | 'delete' },

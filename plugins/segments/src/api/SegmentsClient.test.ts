@@ -121,8 +121,8 @@ describe('SegmentsClient', () => {
         seen.push(`POST ${JSON.stringify(await request.json())}`);
         return HttpResponse.json(makeRule({ id: 'new' }), { status: 201 });
       }),
-      http.put(`${API}/rules/new`, () => {
-        seen.push('PUT');
+      http.put(`${API}/rules/new`, ({ request }) => {
+        seen.push(`PUT ${new URL(request.url).search}`);
         return HttpResponse.json(makeRule({ id: 'new' }));
       }),
       http.delete(`${API}/rules/new`, ({ request }) => {
@@ -136,14 +136,14 @@ describe('SegmentsClient', () => {
       conditions: [],
     };
     expect((await client.createRule(input)).id).toBe('new');
-    await client.updateRule('new', input);
+    await client.updateRule('new', input, { force: true });
     expect(await client.deleteRule('new', { children: 'reparent' })).toEqual({
       deleted: ['new'],
       reparented: [],
     });
     expect(seen).toEqual([
       `POST ${JSON.stringify(input)}`,
-      'PUT',
+      'PUT ?force=true',
       'DELETE ?children=reparent',
     ]);
   });

@@ -17,6 +17,7 @@ import type {
   Page,
   PreviewRequest,
   PreviewResponse,
+  SaveRuleOptions,
   SegmentResultDetail,
   SegmentRuleWithResult,
 } from './types';
@@ -64,12 +65,25 @@ export class SegmentsClient implements SegmentsApi {
     });
   }
 
-  createRule(input: SegmentRuleInput): Promise<SegmentRule> {
-    return this.request('POST', '/rules', { body: input });
+  createRule(
+    input: SegmentRuleInput,
+    options: SaveRuleOptions = {},
+  ): Promise<SegmentRule> {
+    return this.request('POST', '/rules', {
+      body: input,
+      query: { force: options.force ? 'true' : undefined },
+    });
   }
 
-  updateRule(id: string, input: SegmentRuleInput): Promise<SegmentRule> {
-    return this.request('PUT', `/rules/${enc(id)}`, { body: input });
+  updateRule(
+    id: string,
+    input: SegmentRuleInput,
+    options: SaveRuleOptions = {},
+  ): Promise<SegmentRule> {
+    return this.request('PUT', `/rules/${enc(id)}`, {
+      body: input,
+      query: { force: options.force ? 'true' : undefined },
+    });
   }
 
   deleteRule(

@@ -11,6 +11,7 @@ export type {
   Page,
   PreviewCount,
   PreviewRequest,
+  SaveRuleOptions,
   PreviewResponse,
   SegmentResultDetail,
   SegmentRuleWithResult,

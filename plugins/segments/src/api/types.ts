@@ -1,4 +1,5 @@
 import type {
+  LintIssue,
   RuleValidationError,
   SegmentResult,
   SegmentRule,
@@ -66,6 +67,8 @@ export interface PreviewRequest {
   rule: unknown;
   /** ISO timestamp; defaults to now on the server. */
   asOf?: string;
+  /** The stored rule being edited: not reported as a duplicate of itself. */
+  ruleId?: string;
 }
 
 /**
@@ -78,6 +81,12 @@ export interface PreviewCount {
   /** The first customers by id, at most 20. */
   sample: CustomerSample[];
   durationMs: number;
+  /**
+   * Findings about the rule: contradictions, always-true or redundant
+   * conditions, stored segments selecting the same customers, and why
+   * nothing matches. Errors block saving unless forced.
+   */
+  lint?: LintIssue[];
 }
 
 /**
@@ -88,6 +97,15 @@ export interface PreviewCount {
 export type PreviewResponse =
   | { validation: { valid: false; errors: RuleValidationError[] } }
   | (PreviewCount & { validation: { valid: true; errors: [] } });
+
+/**
+ * Options of saving a rule.
+ * @public
+ */
+export interface SaveRuleOptions {
+  /** Save even when the rule contradicts itself or duplicates a stored segment. */
+  force?: boolean;
+}
 
 /**
  * Answer of the execute endpoints (202).

@@ -10,7 +10,9 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { formatDuration, formatNumber, formatPercent } from '../shared/format';
+import type { LintFix } from '@internal/plugin-segments-common';
 import type { PreviewCount } from '../../api';
+import { LintFindings } from './LintFindings';
 import type { PreviewState } from './useRulePreview';
 
 const SAMPLE_ROWS = 8;
@@ -22,8 +24,10 @@ const SAMPLE_ROWS = 8;
 export function PreviewPanel(props: {
   state: PreviewState;
   hasConditions: boolean;
+  /** Applies a fix the server suggested for a finding. */
+  onApplyFix?: (fix: LintFix) => void;
 }) {
-  const { state, hasConditions } = props;
+  const { state, hasConditions, onApplyFix } = props;
   const { response, error, loading } = state;
   const count = response?.validation.valid
     ? (response as PreviewCount)
@@ -80,10 +84,14 @@ export function PreviewPanel(props: {
           aria-label="Share of all customers"
         />
         {response.estimatedCount === 0 ? (
-          <Alert severity="warning" sx={{ mt: 1 }}>
-            No customer matches this rule today. Check the thresholds and the
-            AND / OR of the groups.
-          </Alert>
+          !response.lint?.some(
+            i => i.kind === 'noMatch' || i.kind === 'contradiction',
+          ) && (
+            <Alert severity="warning" sx={{ mt: 1 }}>
+              No customer matches this rule today. Check the thresholds and the
+              AND / OR of the groups.
+            </Alert>
+          )
         ) : (
           <>
             <Typography variant="subtitle2" sx={{ mt: 2 }}>
@@ -122,6 +130,7 @@ export function PreviewPanel(props: {
             </Table>
           </>
         )}
+        <LintFindings issues={response.lint ?? []} onApplyFix={onApplyFix} />
         <Typography
           variant="caption"
           color="text.secondary"

@@ -251,6 +251,99 @@ describe('RuleEditorPage', () => {
     expect(screen.queryByTestId('preview-count')).not.toBeInTheDocument();
   });
 
+  it('shows the checks of the preview and applies a suggested fix', async () => {
+    const recorded = serve();
+    server.use(
+      http.post(`${API}/rules/preview`, async ({ request }) => {
+        const body: any = await request.json();
+        recorded.previews.push(body);
+        const both = body.rule.conditions.length === 2;
+        return HttpResponse.json({
+          estimatedCount: both ? 0 : 500,
+          totalCustomers: 20000,
+          sample: [],
+          durationMs: 3,
+          validation: { valid: true, errors: [] },
+          lint: both
+            ? [
+                {
+                  severity: 'error',
+                  kind: 'contradiction',
+                  message: 'Total spent > 100000 and days since last order ≤ 30 cannot both hold.',
+                  paths: ['conditions[1]'],
+                  suggestion: {
+                    message: 'Remove days since last order ≤ 30',
+                    fix: { type: 'remove', path: 'conditions[1]' },
+                  },
+                },
+                {
+                  severity: 'warning',
+                  kind: 'duplicate',
+                  message: 'Segment "Big spenders" selects the same customers.',
+                  paths: [],
+                  ruleId: 'rule-big',
+                },
+              ]
+            : [],
+        });
+      }),
+    );
+    await renderSegments('/segments/new');
+    await screen.findByText('3 fields');
+    await addCondition();
+    await addCondition();
+    const findings = await screen.findByTestId('lint-findings');
+    expect(within(findings).getByText('Conflicting conditions')).toBeInTheDocument();
+    expect(within(findings).getByRole('link', { name: 'Open that segment' })).toHaveAttribute(
+      'href',
+      '/segments/rule-big',
+    );
+    // The contradiction explains the zero; no generic warning on top.
+    expect(screen.queryByText(/No customer matches this rule today/)).not.toBeInTheDocument();
+
+    await userEvent.click(within(findings).getByRole('button', { name: 'Apply' }));
+    expect(await screen.findByText('1 conditions')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId('preview-count')).toHaveTextContent('500'));
+    expect(recorded.previews.at(-1).rule.conditions).toEqual([
+      { field: 'totalSpent', operator: 'gt', value: 100000, dataType: 'number' },
+    ]);
+  });
+
+  it('offers to save anyway when an equivalent segment exists', async () => {
+    const recorded = serve();
+    const forced: string[] = [];
+    server.use(
+      http.post(`${API}/rules`, async ({ request }) => {
+        const force = new URL(request.url).searchParams.get('force');
+        forced.push(String(force));
+        if (force !== 'true') {
+          return errorResponse(
+            409,
+            'ConflictError',
+            'An equivalent segment already exists: rule-big ("Big spenders", same members). Send force: true to save it anyway.',
+          );
+        }
+        const body: any = await request.json();
+        recorded.creates.push(body);
+        return HttpResponse.json(makeRule({ ...body, id: 'rule-new' }), { status: 201 });
+      }),
+    );
+    await renderSegments('/segments/new');
+    await screen.findByText('3 fields');
+    await userEvent.type(screen.getByRole('textbox', { name: /Name/ }), 'Copy of VIP');
+    await addCondition();
+    await userEvent.click(screen.getByRole('button', { name: /Save/ }));
+    const panel = await screen.findByTestId('save-check-failed');
+    expect(panel).toHaveTextContent('An equivalent segment already exists');
+    expect(panel).toHaveTextContent('rule-big ("Big spenders", same members).');
+    expect(panel).not.toHaveTextContent('Send force');
+    expect(recorded.creates).toHaveLength(0);
+
+    await userEvent.click(within(panel).getByRole('button', { name: 'Save anyway' }));
+    await waitFor(() => expect(recorded.creates).toHaveLength(1));
+    expect(forced).toEqual(['null', 'true']);
+  });
+
   it('shows a preview failure', async () => {
     serve();
     server.use(
@@ -327,9 +420,10 @@ describe('RuleEditorPage', () => {
     );
   });
 
-  it('edits a rule, keeps its schedule, and imports JSON', async () => {
+  it('edits a rule, keeps its schedule and visibility, and imports JSON', async () => {
     const rule = makeRule({
       schedule: { frequency: 'daily', time: '02:00', timezone: 'Asia/Taipei' },
+      visibility: ['group:default/marketing'],
     });
     const recorded = serve({ rule });
     await renderSegments('/segments/rule-vip/edit');
@@ -354,7 +448,10 @@ describe('RuleEditorPage', () => {
         { field: 'country', operator: 'eq', value: 'TW', dataType: 'string' },
       ],
       schedule: { frequency: 'daily', time: '02:00', timezone: 'Asia/Taipei' },
+      visibility: ['group:default/marketing'],
     });
+    // The preview of a stored rule names it, so it is not its own duplicate.
+    expect(recorded.previews.at(-1).ruleId).toBe('rule-vip');
     expect(await screen.findByText('All changes saved')).toBeInTheDocument();
   });
 

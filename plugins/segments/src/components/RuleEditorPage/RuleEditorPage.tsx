@@ -10,6 +10,8 @@ import {
 import { alertApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
+  applyLintFix,
+  LintFix,
   RuleValidationError,
   segmentsRuleCreatePermission,
   segmentsRuleExecutePermission,
@@ -37,6 +39,7 @@ import {
 import { RuleBuilder, RuleJsonDialog } from '../RuleBuilder';
 import { startExecution } from '../shared/startExecution';
 import { PreviewPanel } from './PreviewPanel';
+import { SaveErrorPanel } from './SaveErrorPanel';
 import { SegmentDetailsForm } from './SegmentDetailsForm';
 import {
   draftFromRule,
@@ -130,6 +133,7 @@ function RuleEditor(props: { rule?: SegmentRule }) {
     logicalOperator: draft.rule.logicalOperator,
     conditions: draft.rule.conditions,
     parentSegmentId: draft.parentSegmentId || undefined,
+    ruleId: rule?.id,
   });
   const previewErrors =
     preview.response && !preview.response.validation.valid
@@ -163,9 +167,21 @@ function RuleEditor(props: { rule?: SegmentRule }) {
     );
   };
 
-  const handleSave = async () => {
+  const handleApplyFix = (fix: LintFix) => {
+    try {
+      update({ rule: applyLintFix(draft.rule, fix) });
+    } catch (error) {
+      alertApi.post({
+        message: `The fix no longer applies: ${(error as Error).message}`,
+        severity: 'warning',
+        display: 'transient',
+      });
+    }
+  };
+
+  const handleSave = async (force = false) => {
     setSaveError(undefined);
-    const input = inputFromDraft(draft, rule?.schedule);
+    const input = inputFromDraft(draft, rule);
     const validation = validateRule(input);
     if (!validation.valid) {
       setFormErrors(validation.errors);
@@ -175,8 +191,8 @@ function RuleEditor(props: { rule?: SegmentRule }) {
     setSaving(true);
     try {
       const saved = rule
-        ? await api.updateRule(rule.id, input)
-        : await api.createRule(input);
+        ? await api.updateRule(rule.id, input, { force })
+        : await api.createRule(input, { force });
       setSavedDraft(draft);
       alertApi.post({
         message: `Segment "${saved.name}" saved.`,
@@ -237,7 +253,7 @@ function RuleEditor(props: { rule?: SegmentRule }) {
           <Button
             variant="contained"
             startIcon={<SaveIcon />}
-            onClick={handleSave}
+            onClick={() => handleSave()}
             disabled={saving || (!!rule && !dirty)}
           >
             {saving ? 'Saving…' : 'Save'}
@@ -269,12 +285,11 @@ function RuleEditor(props: { rule?: SegmentRule }) {
         </Alert>
       )}
       {saveError && (
-        <Box sx={{ mb: 3 }}>
-          <ResponseErrorPanel
-            error={saveError}
-            title="The segment was not saved"
-          />
-        </Box>
+        <SaveErrorPanel
+          error={saveError}
+          onForce={() => handleSave(true)}
+          saving={saving}
+        />
       )}
       {otherErrors.length > 0 && (
         <Alert severity="error" sx={{ mb: 3 }}>
@@ -329,6 +344,7 @@ function RuleEditor(props: { rule?: SegmentRule }) {
         <Grid item xs={12} lg={4}>
           <Box sx={{ position: { lg: 'sticky' }, top: { lg: 16 } }}>
             <PreviewPanel
+              onApplyFix={readOnly ? undefined : handleApplyFix}
               state={preview}
               hasConditions={draft.rule.conditions.length > 0}
             />

@@ -43,13 +43,16 @@ export function draftFromRule(rule: SegmentRule): SegmentDraft {
 }
 
 /**
- * The request body for a draft. `schedule` is carried over from the stored
- * rule: the editor does not change it, and a PUT replaces the whole rule.
+ * The request body for a draft. The schedule and visibility of the stored
+ * rule are carried over: the editor does not change them, and a PUT replaces
+ * the whole rule.
  */
 export function inputFromDraft(
   draft: SegmentDraft,
-  schedule?: SegmentRule['schedule'],
+  stored?: SegmentRule,
 ): SegmentRuleInput {
+  const schedule = stored?.schedule;
+  const visibility = stored?.visibility;
   const priority = draft.priority.trim();
   return {
     name: draft.name.trim(),
@@ -62,5 +65,6 @@ export function inputFromDraft(
       ? { parentSegmentId: draft.parentSegmentId }
       : {}),
     ...(schedule ? { schedule } : {}),
+    ...(visibility ? { visibility } : {}),
   };
 }

@@ -8,6 +8,8 @@ export interface PreviewInput {
   logicalOperator: 'AND' | 'OR';
   conditions: SegmentCondition[];
   parentSegmentId?: string;
+  /** The stored rule being edited, if any. */
+  ruleId?: string;
 }
 
 /** State of the live preview. */
@@ -47,7 +49,8 @@ export function useRulePreview(
     setState(s => ({ ...s, loading: true }));
     const controller = new AbortController();
     const timer = setTimeout(() => {
-      const { logicalOperator, conditions, parentSegmentId } = JSON.parse(key);
+      const { logicalOperator, conditions, parentSegmentId, ruleId } =
+        JSON.parse(key);
       api
         .previewRule(
           {
@@ -58,6 +61,7 @@ export function useRulePreview(
               conditions,
               ...(parentSegmentId ? { parentSegmentId } : {}),
             },
+            ...(ruleId ? { ruleId } : {}),
           },
           { signal: controller.signal },
         )
