@@ -290,6 +290,16 @@ describe.each(databases.eachSupportedId())('personal data on %s', databaseId => 
       orders_90d: 0,
       orders_365d: 0,
     });
+    // An incremental run's customer list.
+    await knex('segment_executions').insert({
+      id: 'e-incremental',
+      status: 'success',
+      kind: 'incremental',
+      as_of: 1,
+      created_by: 'test',
+      created_at: 1,
+      customer_ids: JSON.stringify([BOB.id, ALICE.id]),
+    });
     const perTable = async (id: string) => ({
       customers: await count(knex, 'customers', { id }),
       orders: await count(knex, 'orders', { customer_id: id }),
@@ -319,6 +329,8 @@ describe.each(databases.eachSupportedId())('personal data on %s', databaseId => 
       runFeatures: 0,
     });
     expect(await count(knex, 'customer_changes', { customer_id: ALICE.id })).toBe(0);
+    const incremental = await knex('segment_executions').where({ id: 'e-incremental' }).first();
+    expect(JSON.parse(incremental.customer_ids)).toEqual([BOB.id]);
     expect(await perTable(BOB.id)).toEqual(bobBefore);
     expect((await request(server).get(`/api/segments/data/customers/${ALICE.id}`)).status).toBe(404);
     expect((await request(server).get(`/api/segments/data/customers/${ALICE.id}/export`)).status).toBe(404);
