@@ -31,6 +31,8 @@ export const DEFAULT_EXECUTION_POLICY: ExecutionPolicy = {
  */
 export class ExecutionQueue {
   private chain: Promise<void> = Promise.resolve();
+  /** Serializes "is one running? then create" so two simultaneous requests cannot both pass the check. */
+  private requests: Promise<unknown> = Promise.resolve();
   private readonly held = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private heartbeatTimer?: NodeJS.Timeout;
@@ -59,11 +61,15 @@ export class ExecutionQueue {
    * running full run already covers answers 409 naming that execution.
    */
   async request(options: NewExecution): Promise<string> {
-    if (!options.customerIds) {
-      const active = await this.executions.findActive(options.segmentRuleId);
-      if (active) throw new ConflictError(`An execution covering this segment is already running: ${active}`);
-    }
-    const id = await this.executions.createExecution({ maxAttempts: this.policy.maxAttempts, ...options });
+    const created = this.requests.then(async () => {
+      if (!options.customerIds) {
+        const active = await this.executions.findActive(options.segmentRuleId);
+        if (active) throw new ConflictError(`An execution covering this segment is already running: ${active}`);
+      }
+      return this.executions.createExecution({ maxAttempts: this.policy.maxAttempts, ...options });
+    });
+    this.requests = created.catch(() => undefined);
+    const id = await created;
     this.enqueue(id);
     return id;
   }

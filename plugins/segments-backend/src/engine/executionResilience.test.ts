@@ -87,7 +87,7 @@ describe.each(databases.eachSupportedId())('execution resilience on %s', databas
   });
 
   it('runs 10 rules requested at the same time, each exactly once and correctly', async () => {
-    const { server } = await startSegmentsBackend(databaseId);
+    const { server, knex } = await startSegmentsBackend(databaseId);
     await ingest(server, { customers, orders });
     const rules = [];
     for (let i = 0; i < 10; i++) {
@@ -100,8 +100,19 @@ describe.each(databases.eachSupportedId())('execution resilience on %s', databas
     const again = await request(server).post(`/api/segments/rules/${rules[9].id}/execute`).send({ asOf: ASOF });
     expect([202, 409]).toContain(again.status);
     if (again.status === 409) expect(again.body.error.message).toContain(answers[9].body.executionId);
-    const finished = await Promise.all(answers.map(a => waitForExecution(server, a.body.executionId)));
-    expect(finished.map(e => e.status)).toEqual(Array(10).fill('success'));
+    // Two requests for one segment at the same instant never both start a run.
+    const twins = await Promise.all(
+      [0, 1].map(() => request(server).post(`/api/segments/rules/${rules[0].id}/execute`).send({ asOf: ASOF })),
+    );
+    expect(twins.every(t => t.status === 202 || t.status === 409)).toBe(true);
+    const started = [...answers, ...twins.filter(t => t.status === 202)];
+    const finished = await Promise.all(started.map(a => waitForExecution(server, a.body.executionId)));
+    expect(finished.map(e => e.status)).toEqual(Array(started.length).fill('success'));
+    // However fast runs are, a run of a segment was only created when no other was queued or running.
+    const runs = await knex('segment_executions').where({ segment_rule_id: rules[0].id }).orderBy('created_at');
+    for (let i = 1; i < runs.length; i++) {
+      expect(Number(runs[i].created_at)).toBeGreaterThanOrEqual(Number(runs[i - 1].finished_at));
+    }
     for (const rule of rules) {
       const preview = await request(server)
         .post('/api/segments/rules/preview')
