@@ -1,5 +1,9 @@
 import { Knex } from 'knex';
-import { Customer, Order, SegmentCondition } from '@internal/plugin-segments-common';
+import {
+  Customer,
+  Order,
+  SegmentCondition,
+} from '@internal/plugin-segments-common';
 import { dialectOf, num, optIso, parseJson } from '../database/util';
 import { compileRule, CompiledPredicate, RuleLevel } from './compileRule';
 import { featureRelation } from './featureRelation';
@@ -86,9 +90,21 @@ export class SegmentAnalysis {
    * the segment's current members, in one query: counts of added, removed and
    * unchanged customers and the first customers (by id) added and removed.
    */
-  async previewChange(options: { ruleId: string; levels: RuleLevel[]; asOf: number }): Promise<MembershipChange> {
-    const pred = compileRule({ dialect: this.dialect, asOf: options.asOf, levels: options.levels });
-    const rel = featureRelation({ dialect: this.dialect, asOf: options.asOf, aggregates: pred.aggregates });
+  async previewChange(options: {
+    ruleId: string;
+    levels: RuleLevel[];
+    asOf: number;
+  }): Promise<MembershipChange> {
+    const pred = compileRule({
+      dialect: this.dialect,
+      asOf: options.asOf,
+      levels: options.levels,
+    });
+    const rel = featureRelation({
+      dialect: this.dialect,
+      asOf: options.asOf,
+      aggregates: pred.aggregates,
+    });
     const rows = rowsOf(
       await this.db.raw(
         `WITH proposed AS (SELECT f.customer_id FROM (${rel.sql}) f WHERE ${pred.sql}),
@@ -115,8 +131,10 @@ export class SegmentAnalysis {
         [...rel.bindings, ...pred.bindings, options.ruleId],
       ),
     );
-    const total = (change: string) => num(rows.find(r => r.change === change)?.total ?? 0);
-    const ids = (change: string) => rows.filter(r => r.change === change).map(r => String(r.customer_id));
+    const total = (change: string) =>
+      num(rows.find(r => r.change === change)?.total ?? 0);
+    const ids = (change: string) =>
+      rows.filter(r => r.change === change).map(r => String(r.customer_id));
     const [addedSample, removedSample] = await Promise.all([
       this.engine.describeCustomers(ids('added'), options.asOf),
       this.engine.describeCustomers(ids('removed'), options.asOf),
@@ -138,25 +156,48 @@ export class SegmentAnalysis {
    * customers it lets through on its own and how many would match without it,
    * in one scan.
    */
-  async noMatchBreakdown(options: { levels: RuleLevel[]; asOf: number }): Promise<NoMatchBreakdown> {
+  async noMatchBreakdown(options: {
+    levels: RuleLevel[];
+    asOf: number;
+  }): Promise<NoMatchBreakdown> {
     const { asOf } = options;
     const parents = options.levels.slice(0, -1);
     const own = options.levels[options.levels.length - 1];
-    const compile = (levels: RuleLevel[]) => compileRule({ dialect: this.dialect, asOf, levels });
+    const compile = (levels: RuleLevel[]) =>
+      compileRule({ dialect: this.dialect, asOf, levels });
     const parts: Array<{ key: string; pred: CompiledPredicate }> = [];
     if (parents.length) parts.push({ key: 'parent', pred: compile(parents) });
     own.conditions.forEach((c: SegmentCondition, i: number) => {
-      parts.push({ key: `alone${i}`, pred: compile([...parents, { conditions: [c], logicalOperator: 'AND' }]) });
+      parts.push({
+        key: `alone${i}`,
+        pred: compile([
+          ...parents,
+          { conditions: [c], logicalOperator: 'AND' },
+        ]),
+      });
       if (own.logicalOperator === 'AND' && own.conditions.length > 1) {
         const others = own.conditions.filter((_, j) => j !== i);
-        parts.push({ key: `without${i}`, pred: compile([...parents, { conditions: others, logicalOperator: 'AND' }]) });
+        parts.push({
+          key: `without${i}`,
+          pred: compile([
+            ...parents,
+            { conditions: others, logicalOperator: 'AND' },
+          ]),
+        });
       }
     });
-    const aggregates = new Set<Aggregate>(parts.flatMap(p => [...p.pred.aggregates]));
+    const aggregates = new Set<Aggregate>(
+      parts.flatMap(p => [...p.pred.aggregates]),
+    );
     const rel = featureRelation({ dialect: this.dialect, asOf, aggregates });
-    const sums = parts.map((p, i) => `SUM(CASE WHEN ${p.pred.sql} THEN 1 ELSE 0 END) AS c${i}`).join(', ');
+    const sums = parts
+      .map((p, i) => `SUM(CASE WHEN ${p.pred.sql} THEN 1 ELSE 0 END) AS c${i}`)
+      .join(', ');
     const [row] = rowsOf(
-      await this.db.raw(`SELECT ${sums} FROM (${rel.sql}) f`, [...parts.flatMap(p => p.pred.bindings), ...rel.bindings]),
+      await this.db.raw(`SELECT ${sums} FROM (${rel.sql}) f`, [
+        ...parts.flatMap(p => p.pred.bindings),
+        ...rel.bindings,
+      ]),
     );
     const value = (key: string) => {
       const i = parts.findIndex(p => p.key === key);
@@ -166,7 +207,11 @@ export class SegmentAnalysis {
       ...(parents.length ? { parentCount: value('parent') } : {}),
       conditions: own.conditions.map((_, i) => {
         const without = value(`without${i}`);
-        return { path: `conditions[${i}]`, alone: value(`alone${i}`)!, ...(without === undefined ? {} : { without }) };
+        return {
+          path: `conditions[${i}]`,
+          alone: value(`alone${i}`)!,
+          ...(without === undefined ? {} : { without }),
+        };
       }),
     };
   }
@@ -176,29 +221,56 @@ export class SegmentAnalysis {
    * data is decrypted: instead of the (encrypted) birth date it returns the
    * clear `birth_ymd` from which SQL computes ages (at day or month precision).
    */
-  async loadCustomerData(id: string): Promise<{ customer: Customer; orders: Order[]; birthYmd?: number } | undefined> {
+  async loadCustomerData(
+    id: string,
+  ): Promise<
+    { customer: Customer; orders: Order[]; birthYmd?: number } | undefined
+  > {
     const row = await this.db('customers')
       .where({ id })
-      .first('id', 'country', 'city', 'tier', 'gender', 'birth_ymd', 'created_at', 'attributes');
+      .first(
+        'id',
+        'country',
+        'city',
+        'tier',
+        'gender',
+        'birth_ymd',
+        'created_at',
+        'attributes',
+      );
     if (!row) return undefined;
-    const customer: Customer = { id: row.id, createdAt: optIso(row.created_at)! };
+    const customer: Customer = {
+      id: row.id,
+      createdAt: optIso(row.created_at)!,
+    };
     for (const key of ['country', 'city', 'tier', 'gender'] as const) {
       if (row[key] !== null && row[key] !== undefined) customer[key] = row[key];
     }
     const attributes = parseJson<Customer['attributes']>(row.attributes);
     if (attributes) customer.attributes = attributes;
     const orders: Order[] = (
-      await this.db('orders').where({ customer_id: id }).select('id', 'ordered_at', 'amount', 'status', 'category')
+      await this.db('orders')
+        .where({ customer_id: id })
+        .select('id', 'ordered_at', 'amount', 'status', 'category')
     ).map(o => ({
       id: o.id,
       customerId: id,
       orderedAt: optIso(o.ordered_at)!,
       amount: num(o.amount),
       status: o.status,
-      ...(o.category !== null && o.category !== undefined ? { category: o.category } : {}),
+      ...(o.category !== null && o.category !== undefined
+        ? { category: o.category }
+        : {}),
     }));
-    const birthYmd = row.birth_ymd === null || row.birth_ymd === undefined ? undefined : num(row.birth_ymd);
-    return { customer, orders, ...(birthYmd === undefined ? {} : { birthYmd }) };
+    const birthYmd =
+      row.birth_ymd === null || row.birth_ymd === undefined
+        ? undefined
+        : num(row.birth_ymd);
+    return {
+      customer,
+      orders,
+      ...(birthYmd === undefined ? {} : { birthYmd }),
+    };
   }
 
   /** Whether a customer is a current member of a segment (open membership). */

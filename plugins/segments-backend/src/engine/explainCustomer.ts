@@ -93,15 +93,25 @@ export interface CustomerExplanation {
   summary: string;
 }
 
-function display(leaf: SegmentLeafCondition, features: CustomerFeatures): { actual?: unknown; missing: boolean } {
+function display(
+  leaf: SegmentLeafCondition,
+  features: CustomerFeatures,
+): { actual?: unknown; missing: boolean } {
   const def = getFieldDefinition(leaf.field, leaf.dataType);
   const raw = featureValue(features, leaf.field);
-  if (!def) return { missing: raw === undefined, ...(raw === undefined ? {} : { actual: raw }) };
+  if (!def)
+    return {
+      missing: raw === undefined,
+      ...(raw === undefined ? {} : { actual: raw }),
+    };
   if (def.dataType === 'array') return { actual: raw ?? [], missing: false };
   const jsType = def.dataType === 'date' ? 'number' : def.dataType;
   const missing = typeof raw !== jsType;
   if (raw === undefined) return { missing };
-  const actual = def.dataType === 'date' && typeof raw === 'number' ? new Date(raw).toISOString() : raw;
+  const actual =
+    def.dataType === 'date' && typeof raw === 'number'
+      ? new Date(raw).toISOString()
+      : raw;
   return { actual, missing };
 }
 
@@ -127,15 +137,23 @@ export function explainCustomer(options: {
   const features = computeCustomerFeatures(customer, orders, asOf);
   if (birthYmd !== undefined) {
     const now = toYmd(asOf);
-    features.age = birthYmd <= now ? Math.floor((now - birthYmd) / 10000) : undefined;
+    features.age =
+      birthYmd <= now ? Math.floor((now - birthYmd) / 10000) : undefined;
   }
   const own = levels.length - 1;
-  const prefix = (level: number) => (level === own ? '' : `parentLevels[${level}].`);
+  const prefix = (level: number) =>
+    level === own ? '' : `parentLevels[${level}].`;
 
   const leaves: Array<{ level: number; node: ExplainedCondition }> = [];
-  const explainNode = (c: SegmentCondition, path: string, level: number): ExplainedNode => {
+  const explainNode = (
+    c: SegmentCondition,
+    path: string,
+    level: number,
+  ): ExplainedNode => {
     if (isGroupCondition(c)) {
-      const children = c.subConditions.map((s, i) => explainNode(s, `${path}.subConditions[${i}]`, level));
+      const children = c.subConditions.map((s, i) =>
+        explainNode(s, `${path}.subConditions[${i}]`, level),
+      );
       return {
         type: 'group',
         path,
@@ -166,21 +184,32 @@ export function explainCustomer(options: {
     ...(l.name ? { name: l.name } : {}),
     logicalOperator: l.logicalOperator,
     passed: false,
-    conditions: l.conditions.map((c, i) => explainNode(c, `${prefix(level)}conditions[${i}]`, level)),
+    conditions: l.conditions.map((c, i) =>
+      explainNode(c, `${prefix(level)}conditions[${i}]`, level),
+    ),
   }));
 
   // Outcomes from the leaves up, optionally with one leaf flipped.
-  const combine = (nodes: ExplainedNode[], op: 'AND' | 'OR', flip?: ExplainedCondition, write = false): boolean => {
+  function combine(
+    nodes: ExplainedNode[],
+    op: 'AND' | 'OR',
+    flip?: ExplainedCondition,
+    write = false,
+  ): boolean {
     const values = nodes.map(n => evaluate(n, flip, write));
     return op === 'AND' ? values.every(Boolean) : values.some(Boolean);
-  };
-  const evaluate = (n: ExplainedNode, flip?: ExplainedCondition, write = false): boolean => {
+  }
+  function evaluate(
+    n: ExplainedNode,
+    flip?: ExplainedCondition,
+    write = false,
+  ): boolean {
     if (n.type === 'condition') return n === flip ? !n.passed : n.passed;
     const inner = combine(n.children, n.logicalOperator, flip, write);
     const passed = n.not ? !inner : inner;
     if (write) n.passed = passed;
     return passed;
-  };
+  }
   const outcome = (flip?: ExplainedCondition, write = false) =>
     explained.map(l => {
       const passed = combine(l.conditions, l.logicalOperator, flip, write);
@@ -200,20 +229,30 @@ export function explainCustomer(options: {
           text: node.text,
           ...(node.actual === undefined ? {} : { actual: node.actual }),
           missing: node.missing,
-          message: `${node.field} is ${node.missing ? 'missing' : JSON.stringify(node.actual)}; the condition "${node.text}" ${
+          message: `${node.field} is ${
+            node.missing ? 'missing' : JSON.stringify(node.actual)
+          }; the condition "${node.text}" ${
             node.passed ? 'holds but must not' : 'does not hold'
           }`,
         }));
 
   let summary: string;
-  if (member) summary = 'The customer meets every condition of the segment and its parents.';
-  else if (missed.length === 1) summary = `Missed by one condition: ${missed[0].message}.`;
-  else if (missed.length > 1) summary = `Any one of ${missed.length} conditions would let the customer in.`;
+  if (member)
+    summary =
+      'The customer meets every condition of the segment and its parents.';
+  else if (missed.length === 1)
+    summary = `Missed by one condition: ${missed[0].message}.`;
+  else if (missed.length > 1)
+    summary = `Any one of ${missed.length} conditions would let the customer in.`;
   else {
     const failedLevel = explained.findIndex(l => !l.passed);
     summary =
       failedLevel < own
-        ? `The customer is not in the parent segment${explained[failedLevel].name ? ` "${explained[failedLevel].name}"` : ''}.`
+        ? `The customer is not in the parent segment${
+            explained[failedLevel].name
+              ? ` "${explained[failedLevel].name}"`
+              : ''
+          }.`
         : 'The customer misses more than one condition.';
   }
   return {

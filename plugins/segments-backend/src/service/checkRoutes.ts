@@ -21,11 +21,25 @@ const idSchema = z.string().trim().min(1).max(100);
 const overlapQuery = z.object({
   ids: z
     .string({ required_error: 'is required, e.g. ?ids=a,b' })
-    .transform(v => [...new Set(v.split(',').map(s => s.trim()).filter(Boolean))])
-    .pipe(z.array(idSchema).min(1, 'needs at least one segment id').max(MAX_OVERLAP_IDS, `at most ${MAX_OVERLAP_IDS} ids`)),
+    .transform(v => [
+      ...new Set(
+        v
+          .split(',')
+          .map(s => s.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(idSchema)
+        .min(1, 'needs at least one segment id')
+        .max(MAX_OVERLAP_IDS, `at most ${MAX_OVERLAP_IDS} ids`),
+    ),
 });
 const explainQuery = z.object({ ruleId: idSchema, asOf: asOfSchema });
-const previewChangeBody = z.object({ rule: z.unknown(), asOf: asOfSchema }).strict();
+const previewChangeBody = z
+  .object({ rule: z.unknown(), asOf: asOfSchema })
+  .strict();
 
 /**
  * Rule checks that need data: segment overlaps, why a customer is (not) in a
@@ -56,11 +70,13 @@ export function createCheckRoutes(options: {
     const { ids } = parseOrThrow(overlapQuery, req.query, 'query');
     const found = new Map((await rules.getRules(ids)).map(r => [r.id, r]));
     const unknown = ids.filter(id => !found.has(id));
-    if (unknown.length) throw new NotFoundError(`No segment rule with id ${unknown.join(', ')}`);
+    if (unknown.length)
+      throw new NotFoundError(`No segment rule with id ${unknown.join(', ')}`);
     await ctx.authorizeEach(req, segmentsResultReadPermission, ids);
     const counts = await analysis.overlap(ids);
     const both = (a: string, b: string) =>
-      counts.find(c => (c.a === a && c.b === b) || (c.a === b && c.b === a))?.count ?? 0;
+      counts.find(c => (c.a === a && c.b === b) || (c.a === b && c.b === a))
+        ?.count ?? 0;
     const matrix = ids.map(a => ids.map(b => both(a, b)));
     const pairs = [];
     for (let i = 0; i < ids.length; i++) {
@@ -82,7 +98,9 @@ export function createCheckRoutes(options: {
         id,
         name: found.get(id)!.name,
         memberCount: matrix[i][i],
-        ...((found.get(id) as any).latestResult?.resultId ? { latestResultId: (found.get(id) as any).latestResult.resultId } : {}),
+        ...((found.get(id) as any).latestResult?.resultId
+          ? { latestResultId: (found.get(id) as any).latestResult.resultId }
+          : {}),
       })),
       pairs,
       matrix,
@@ -108,15 +126,25 @@ export function createCheckRoutes(options: {
         const rule = await getRule(query.ruleId);
         const data = await analysis.loadCustomerData(customerId);
         if (!data) throw new NotFoundError(`No customer with id ${customerId}`);
-        const latest = rule.latestResult?.resultId ? await results.getResult(rule.latestResult.resultId) : undefined;
-        const asOf = query.asOf ?? (latest ? Date.parse(latest.asOf) : Date.now());
-        const levels = (await levelsOf(rules, rule)).map(l => ({ ...l, ruleId: l.id }));
+        const latest = rule.latestResult?.resultId
+          ? await results.getResult(rule.latestResult.resultId)
+          : undefined;
+        const asOf =
+          query.asOf ?? (latest ? Date.parse(latest.asOf) : Date.now());
+        const levels = (await levelsOf(rules, rule)).map(l => ({
+          ...l,
+          ruleId: l.id,
+        }));
         const explanation = explainCustomer({ levels, ...data, asOf });
         return {
           ruleId: rule.id,
           ...explanation,
           latestRun: latest
-            ? { resultId: latest.id, asOf: latest.asOf, member: await analysis.isMember(rule.id, customerId) }
+            ? {
+                resultId: latest.id,
+                asOf: latest.asOf,
+                member: await analysis.isMember(rule.id, customerId),
+              }
             : undefined,
         };
       },
@@ -138,18 +166,36 @@ export function createCheckRoutes(options: {
       async () => {
         // Samples of added and removed customers: personal data, like member lists.
         await ctx.authorize(req, segmentsMemberReadPermission, id);
-        const body = parseOrThrow(previewChangeBody, req.body ?? {}, 'preview-change request');
+        const body = parseOrThrow(
+          previewChangeBody,
+          req.body ?? {},
+          'preview-change request',
+        );
         const current = await getRule(id);
         const validation = validateRule(body.rule);
         if (!validation.valid) throw ruleInputError(validation.errors);
-        if (validation.rule.parentSegmentId === id) throw new InputError('parentSegmentId: a segment cannot be its own parent');
+        if (validation.rule.parentSegmentId === id)
+          throw new InputError(
+            'parentSegmentId: a segment cannot be its own parent',
+          );
         const levels = await levelsOf(rules, { ...validation.rule, id });
         const asOf = body.asOf ?? Date.now();
-        const change = await analysis.previewChange({ ruleId: id, levels, asOf });
+        const change = await analysis.previewChange({
+          ruleId: id,
+          levels,
+          asOf,
+        });
         return {
           ...change,
           asOf: new Date(asOf).toISOString(),
-          ...(current.latestResult ? { basedOn: { resultId: current.latestResult.resultId, executedAt: current.latestResult.executedAt } } : {}),
+          ...(current.latestResult
+            ? {
+                basedOn: {
+                  resultId: current.latestResult.resultId,
+                  executedAt: current.latestResult.executedAt,
+                },
+              }
+            : {}),
           lint: lintLevels(levels).issues,
         };
       },

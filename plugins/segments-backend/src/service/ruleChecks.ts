@@ -24,19 +24,29 @@ export interface NamedLevel extends LintRuleInput {
 /** Which of these rule ids the caller may read. */
 export type ReadableFilter = (ids: string[]) => Promise<Set<string>>;
 
-const normalizeVisibility = (v: string[] | undefined) => [...new Set((v ?? []).map(x => x.toLowerCase()))].sort();
+const normalizeVisibility = (v: string[] | undefined) =>
+  [...new Set((v ?? []).map(x => x.toLowerCase()))].sort();
 const visibilityOf = (r: SegmentRule) => normalizeVisibility(r.visibility);
 
 /**
  * The rules a request may read, through the conditional decision of
  * `segments.rule.read` translated to SQL (nothing when the caller may not read rules).
  */
-export function readableRules(ctx: RequestContext, req: Request, rules: RuleStore): ReadableFilter {
+export function readableRules(
+  ctx: RequestContext,
+  req: Request,
+  rules: RuleStore,
+): ReadableFilter {
   return async ids => {
     try {
       const { filter } = await ctx.ruleFilter(req, segmentsRuleReadPermission);
       if (!filter) return new Set(ids);
-      const page = await rules.listRules({ ids, filter, limit: Math.max(ids.length, 1), offset: 0 });
+      const page = await rules.listRules({
+        ids,
+        filter,
+        limit: Math.max(ids.length, 1),
+        offset: 0,
+      });
       return new Set(page.items.map(r => r.id));
     } catch (error) {
       if ((error as Error).name === 'NotAllowedError') return new Set();
@@ -54,8 +64,15 @@ const PAIR_BUDGET = 3_000;
  */
 export async function levelsOf(
   rules: RuleStore,
-  rule: LintRuleInput & { parentSegmentId?: string; id?: string; name?: string },
-  known?: { parents: Map<string, string | undefined>; byId: Map<string, SegmentRule> },
+  rule: LintRuleInput & {
+    parentSegmentId?: string;
+    id?: string;
+    name?: string;
+  },
+  known?: {
+    parents: Map<string, string | undefined>;
+    byId: Map<string, SegmentRule>;
+  },
 ): Promise<NamedLevel[]> {
   const own: NamedLevel = {
     logicalOperator: rule.logicalOperator,
@@ -65,12 +82,20 @@ export async function levelsOf(
   };
   if (!rule.parentSegmentId) return [own];
   const parents = known?.parents ?? (await rules.getParents());
-  const chain = ancestry(rule.parentSegmentId, parents).filter(id => id !== rule.id);
-  const byId = known?.byId ?? new Map((await rules.getRules(chain)).map(r => [r.id, r]));
+  const chain = ancestry(rule.parentSegmentId, parents).filter(
+    id => id !== rule.id,
+  );
+  const byId =
+    known?.byId ?? new Map((await rules.getRules(chain)).map(r => [r.id, r]));
   const ancestors = chain
     .map(id => byId.get(id))
     .filter((r): r is SegmentRule => !!r)
-    .map(r => ({ id: r.id, name: r.name, logicalOperator: r.logicalOperator, conditions: r.conditions }));
+    .map(r => ({
+      id: r.id,
+      name: r.name,
+      logicalOperator: r.logicalOperator,
+      conditions: r.conditions,
+    }));
   return [...ancestors, own];
 }
 
@@ -115,7 +140,8 @@ export async function findEquivalentRules(options: {
   const canonical = canonicalRule(levels);
   const mine = canonical.key;
   // Rules that never match are all "equivalent": not worth reporting.
-  if (canonical.root.op === 'false' || lintLevels(levels).satisfiable === 'no') return [];
+  if (canonical.root.op === 'false' || lintLevels(levels).satisfiable === 'no')
+    return [];
   const out: EquivalentRule[] = [];
   for (const id of ids) {
     const other = byId.get(id);
@@ -123,13 +149,25 @@ export async function findEquivalentRules(options: {
     const theirs = await levelsOf(rules, other, { parents, byId });
     const theirCanonical = canonicalRule(theirs);
     if (theirCanonical.key === mine) {
-      out.push({ id, name: other.name, visibility: visibilityOf(other), match: 'identical' });
+      out.push({
+        id,
+        name: other.name,
+        visibility: visibilityOf(other),
+        match: 'identical',
+      });
     } else if (
       theirCanonical.root.op !== 'false' &&
-      subsumes(levels, theirs, { budget: PAIR_BUDGET, proveOnly: true }) === 'yes' &&
-      subsumes(theirs, levels, { budget: PAIR_BUDGET, proveOnly: true }) === 'yes'
+      subsumes(levels, theirs, { budget: PAIR_BUDGET, proveOnly: true }) ===
+        'yes' &&
+      subsumes(theirs, levels, { budget: PAIR_BUDGET, proveOnly: true }) ===
+        'yes'
     ) {
-      out.push({ id, name: other.name, visibility: visibilityOf(other), match: 'equivalent' });
+      out.push({
+        id,
+        name: other.name,
+        visibility: visibilityOf(other),
+        match: 'equivalent',
+      });
     }
   }
   return out;
@@ -140,7 +178,11 @@ export function duplicateIssues(duplicates: EquivalentRule[]): LintIssue[] {
   return duplicates.map(d => ({
     severity: 'warning',
     kind: 'duplicate',
-    message: `Segment "${d.name}" (${d.id}) selects ${d.match === 'identical' ? 'the same customers with the same conditions' : 'exactly the same customers'}.`,
+    message: `Segment "${d.name}" (${d.id}) selects ${
+      d.match === 'identical'
+        ? 'the same customers with the same conditions'
+        : 'exactly the same customers'
+    }.`,
     paths: ['(rule)'],
     target: '(rule)',
     ruleId: d.id,
@@ -154,31 +196,53 @@ export function duplicateIssues(duplicates: EquivalentRule[]): LintIssue[] {
  */
 export async function checkBeforeSave(options: {
   rules: RuleStore;
-  rule: LintRuleInput & { parentSegmentId?: string; name?: string; visibility?: string[] };
+  rule: LintRuleInput & {
+    parentSegmentId?: string;
+    name?: string;
+    visibility?: string[];
+  };
   ruleId?: string;
   force?: boolean;
   readable?: ReadableFilter;
 }) {
   if (options.force) return;
-  const levels = await levelsOf(options.rules, { ...options.rule, id: options.ruleId });
+  const levels = await levelsOf(options.rules, {
+    ...options.rule,
+    id: options.ruleId,
+  });
   const report = lintLevels(levels);
   const errors = report.issues.filter(i => i.severity === 'error');
   if (errors.length) {
     const details = errors
-      .map(e => `${e.message}${e.paths.length ? ` [${e.paths.join(', ')}]` : ''}${e.suggestion ? ` Suggestion: ${e.suggestion.message}` : ''}`)
+      .map(
+        e =>
+          `${e.message}${e.paths.length ? ` [${e.paths.join(', ')}]` : ''}${
+            e.suggestion ? ` Suggestion: ${e.suggestion.message}` : ''
+          }`,
+      )
       .join(' ');
     throw new InputError(`${details} Send force: true to save it anyway.`);
   }
   // A duplicate is a readable segment with the same members for the same
   // audience: the same definition shared with other groups is another segment.
   const visibility =
-    options.rule.visibility ?? (options.ruleId ? (await options.rules.getRule(options.ruleId))?.visibility : undefined);
+    options.rule.visibility ??
+    (options.ruleId
+      ? (await options.rules.getRule(options.ruleId))?.visibility
+      : undefined);
   const audience = normalizeVisibility(visibility).join(',');
   const duplicates = (
-    await findEquivalentRules({ rules: options.rules, levels, excludeId: options.ruleId, readable: options.readable })
+    await findEquivalentRules({
+      rules: options.rules,
+      levels,
+      excludeId: options.ruleId,
+      readable: options.readable,
+    })
   ).filter(d => d.visibility.join(',') === audience);
   if (duplicates.length) {
-    const list = duplicates.map(d => `${d.id} ("${d.name}", ${d.match})`).join(', ');
+    const list = duplicates
+      .map(d => `${d.id} ("${d.name}", ${d.match})`)
+      .join(', ');
     throw new ConflictError(
       `An equivalent segment already exists: ${list}. Send force: true to save it anyway.`,
     );
@@ -190,12 +254,25 @@ export async function checkBeforeSave(options: {
  * A non-boolean `force` is a 400.
  */
 export function takeForce(body: unknown): { body: unknown; force: boolean } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('force' in body)) {
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    Array.isArray(body) ||
+    !('force' in body)
+  ) {
     return { body, force: false };
   }
   const { force, ...rest } = body as Record<string, unknown>;
-  if (force !== undefined && typeof force !== 'boolean') throw new InputError('Invalid rule: force: must be true or false');
+  if (force !== undefined && typeof force !== 'boolean')
+    throw new InputError('Invalid rule: force: must be true or false');
   return { body: rest, force: force === true };
+}
+
+function comparePathIndex(a: string, b: string) {
+  return (
+    Number(/\[(\d+)\]/.exec(a)?.[1] ?? 0) -
+    Number(/\[(\d+)\]/.exec(b)?.[1] ?? 0)
+  );
 }
 
 /**
@@ -209,13 +286,19 @@ export async function noMatchIssue(options: {
   asOf: number;
 }): Promise<LintIssue> {
   const own = options.levels[options.levels.length - 1];
-  const breakdown = await options.analysis.noMatchBreakdown({ levels: options.levels, asOf: options.asOf });
+  const breakdown = await options.analysis.noMatchBreakdown({
+    levels: options.levels,
+    asOf: options.asOf,
+  });
   const text = (path: string) => {
     const i = Number(/\[(\d+)\]/.exec(path)?.[1]);
     return describeCondition(own.conditions[i]);
   };
   const ranked = [...breakdown.conditions].sort(
-    (a, b) => (b.without ?? 0) - (a.without ?? 0) || a.alone - b.alone || comparePathIndex(a.path, b.path),
+    (a, b) =>
+      (b.without ?? 0) - (a.without ?? 0) ||
+      a.alone - b.alone ||
+      comparePathIndex(a.path, b.path),
   );
   let message = 'No customer matches this rule.';
   let paths: string[];
@@ -224,20 +307,30 @@ export async function noMatchIssue(options: {
     paths = ['(rule)'];
   } else if (ranked.some(c => (c.without ?? 0) > 0)) {
     const top = ranked.filter(c => (c.without ?? 0) > 0).slice(0, 3);
-    message += ` ${top.map(c => `Without "${text(c.path)}", ${c.without} would match`).join('; ')}.`;
+    message += ` ${top
+      .map(c => `Without "${text(c.path)}", ${c.without} would match`)
+      .join('; ')}.`;
     paths = top.map(c => c.path);
   } else {
-    const top = [...breakdown.conditions].sort((a, b) => a.alone - b.alone || comparePathIndex(a.path, b.path)).slice(0, 3);
-    message += ` The most selective conditions: ${top.map(c => `"${text(c.path)}" (${c.alone} on its own)`).join(', ')}.`;
+    const top = [...breakdown.conditions]
+      .sort((a, b) => a.alone - b.alone || comparePathIndex(a.path, b.path))
+      .slice(0, 3);
+    message += ` The most selective conditions: ${top
+      .map(c => `"${text(c.path)}" (${c.alone} on its own)`)
+      .join(', ')}.`;
     paths = top.map(c => c.path);
   }
-  return { severity: 'warning', kind: 'noMatch', message, paths, target: '(rule)', breakdown } as LintIssue & {
+  return {
+    severity: 'warning',
+    kind: 'noMatch',
+    message,
+    paths,
+    target: '(rule)',
+    breakdown,
+  } as LintIssue & {
     breakdown: typeof breakdown;
   };
 }
-
-const comparePathIndex = (a: string, b: string) =>
-  Number(/\[(\d+)\]/.exec(a)?.[1] ?? 0) - Number(/\[(\d+)\]/.exec(b)?.[1] ?? 0);
 
 /**
  * Warnings of a preview: lint findings (within the ancestors), stored
@@ -264,8 +357,18 @@ export async function previewWarnings(options: {
     issues.push(...duplicateIssues(duplicates));
   }
   // A contradiction already says why nothing matches.
-  if (options.estimatedCount === 0 && options.analysis && !issues.some(i => i.severity === 'error')) {
-    issues.push(await noMatchIssue({ analysis: options.analysis, levels: options.levels, asOf: options.asOf }));
+  if (
+    options.estimatedCount === 0 &&
+    options.analysis &&
+    !issues.some(i => i.severity === 'error')
+  ) {
+    issues.push(
+      await noMatchIssue({
+        analysis: options.analysis,
+        levels: options.levels,
+        asOf: options.asOf,
+      }),
+    );
   }
   return issues;
 }

@@ -38,7 +38,10 @@ function removeNode(found: Located) {
  * kept). Throws when a path does not exist in the rule.
  * @public
  */
-export function applyLintFix<T extends LintRuleInput>(rule: T, fix: LintFix): T {
+export function applyLintFix<T extends LintRuleInput>(
+  rule: T,
+  fix: LintFix,
+): T {
   const copy: T = JSON.parse(JSON.stringify(rule));
   const must = (path: string) => {
     const found = locate(copy, path);
@@ -52,7 +55,9 @@ export function applyLintFix<T extends LintRuleInput>(rule: T, fix: LintFix): T 
     case 'replace': {
       const target = must(fix.path);
       const extra = (fix.removePaths ?? []).map(must);
-      target.list[target.list.indexOf(target.node)] = JSON.parse(JSON.stringify(fix.condition));
+      target.list[target.list.indexOf(target.node)] = JSON.parse(
+        JSON.stringify(fix.condition),
+      );
       extra.forEach(removeNode);
       break;
     }

@@ -3,7 +3,15 @@ import { negateNnf, NGroup, NNode, toNnf } from './normalize';
 import { Budget, solve } from './solver';
 import { LintAnswer, LintRuleInput } from './types';
 import { buildWitness, matchesLevels, witnessFeatures } from './witness';
-import { complement, intersect, isEmptySet, serializeSet, union, ValueSet } from './valueSets';
+import {
+  compareText,
+  complement,
+  intersect,
+  isEmptySet,
+  serializeSet,
+  union,
+  ValueSet,
+} from './valueSets';
 
 /** A node of a rule's canonical form. @public */
 export type CanonicalNode =
@@ -30,7 +38,9 @@ const FALSE: C = { op: 'false' };
 
 function isUniverse(model: FieldModel, set: ValueSet): boolean {
   try {
-    return isEmptySet(intersect(complement(set), model.universe, model.integer));
+    return isEmptySet(
+      intersect(complement(set), model.universe, model.integer),
+    );
   } catch {
     return false;
   }
@@ -61,9 +71,12 @@ function liftKids(node: NGroup): NNode[] {
 }
 
 /** Merges same-field atoms pairwise until nothing merges; deterministic for a sorted input. */
-function mergeAtoms(atoms: Array<Extract<C, { op: 'atom' }>>, isAnd: boolean): C[] {
+function mergeAtoms(
+  atoms: Array<Extract<C, { op: 'atom' }>>,
+  isAnd: boolean,
+): C[] {
   const bins: Array<{ model: FieldModel; set: ValueSet }> = [];
-  for (const a of [...atoms].sort((x, y) => (keyOf(x) < keyOf(y) ? -1 : keyOf(x) > keyOf(y) ? 1 : 0))) {
+  for (const a of [...atoms].sort((x, y) => compareText(keyOf(x), keyOf(y)))) {
     let set = a.set;
     let merged = true;
     while (merged) {
@@ -97,14 +110,16 @@ function simplify(node: NNode): C {
     else flat.push(kid);
   }
   if (flat.some(k => k.op === absorbing)) return isAnd ? FALSE : TRUE;
-  const atoms = flat.filter((k): k is Extract<C, { op: 'atom' }> => k.op === 'atom');
+  const atoms = flat.filter(
+    (k): k is Extract<C, { op: 'atom' }> => k.op === 'atom',
+  );
   const merged: C[] = flat.filter(k => k.op !== 'atom' && k.op !== neutral);
   for (const a of mergeAtoms(atoms, isAnd)) {
     if (a.op === absorbing) return isAnd ? FALSE : TRUE;
     if (a.op !== neutral) merged.push(a);
   }
   const unique = [...new Map(merged.map(k => [keyOf(k), k])).entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([, k]) => k);
   if (!unique.length) return isAnd ? TRUE : FALSE;
   if (unique.length === 1) return unique[0];
@@ -123,11 +138,15 @@ function publicNode(c: C): CanonicalNode {
   }
 }
 
-const asLevels = (r: LintRuleInput | LintRuleInput[]) => (Array.isArray(r) ? r : [r]);
+const asLevels = (r: LintRuleInput | LintRuleInput[]) =>
+  Array.isArray(r) ? r : [r];
 
 function levelsNnf(levels: LintRuleInput[]): NGroup {
   const root: NGroup = { t: 'and', path: '(levels)', kids: [] };
-  root.kids = levels.map((l, i) => ({ ...toNnf(l, { rootPath: `levels[${i}]` }), parent: root }));
+  root.kids = levels.map((l, i) => ({
+    ...toNnf(l, { rootPath: `levels[${i}]` }),
+    parent: root,
+  }));
   return root;
 }
 
@@ -140,7 +159,9 @@ function levelsNnf(levels: LintRuleInput[]): NGroup {
  * equivalent rules get the same key.
  * @public
  */
-export function canonicalRule(rule: LintRuleInput | LintRuleInput[]): CanonicalRule {
+export function canonicalRule(
+  rule: LintRuleInput | LintRuleInput[],
+): CanonicalRule {
   const c = simplify(levelsNnf(asLevels(rule)));
   return { root: publicNode(c), key: keyOf(c) };
 }
@@ -150,7 +171,10 @@ export function canonicalRule(rule: LintRuleInput | LintRuleInput[]): CanonicalR
  * made-up customer was checked with the evaluator; `unknown` when undecided.
  * @public
  */
-export function satisfiable(rule: LintRuleInput | LintRuleInput[], options: { budget?: number } = {}): LintAnswer {
+export function satisfiable(
+  rule: LintRuleInput | LintRuleInput[],
+  options: { budget?: number } = {},
+): LintAnswer {
   const levels = asLevels(rule);
   const r = solve([levelsNnf(levels)], new Budget(options.budget ?? 20_000));
   if (r.status === 'unsat') return 'no';
@@ -171,11 +195,17 @@ export function satisfiable(rule: LintRuleInput | LintRuleInput[], options: { bu
 export function subsumes(
   a: LintRuleInput | LintRuleInput[],
   b: LintRuleInput | LintRuleInput[],
-  options: { budget?: number; /** Skip building a counterexample for `no` (answers `unknown` instead). */ proveOnly?: boolean } = {},
+  options: {
+    budget?: number;
+    /** Skip building a counterexample for `no` (answers `unknown` instead). */ proveOnly?: boolean;
+  } = {},
 ): LintAnswer {
   const la = asLevels(a);
   const lb = asLevels(b);
-  const r = solve([levelsNnf(lb), negateNnf(levelsNnf(la))], new Budget(options.budget ?? 20_000));
+  const r = solve(
+    [levelsNnf(lb), negateNnf(levelsNnf(la))],
+    new Budget(options.budget ?? 20_000),
+  );
   if (r.status === 'unsat') return 'yes';
   if (r.status === 'sat' && r.witness && !options.proveOnly) {
     const w = buildWitness(r.witness);

@@ -11,8 +11,10 @@ const SYMBOLS: Record<string, string> = {
   lte: '<=',
 };
 
-const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
-const list = (v: unknown) => `[${(Array.isArray(v) ? v : [v]).map(show).join(', ')}]`;
+const show = (v: unknown): string =>
+  typeof v === 'string' ? v : JSON.stringify(v);
+const list = (v: unknown) =>
+  `[${(Array.isArray(v) ? v : [v]).map(show).join(', ')}]`;
 
 /**
  * A short human-readable form of a condition, e.g. `totalSpent > 100000`,
@@ -44,7 +46,9 @@ export function describeCondition(c: SegmentCondition): string {
     case 'between':
     case 'notBetween': {
       const [lo, hi] = Array.isArray(leaf.value) ? leaf.value : [];
-      text = `${f} ${leaf.operator === 'between' ? 'between' : 'not between'} ${show(lo)} and ${show(hi)}`;
+      text = `${f} ${
+        leaf.operator === 'between' ? 'between' : 'not between'
+      } ${show(lo)} and ${show(hi)}`;
       break;
     }
     case 'contains':
@@ -60,7 +64,9 @@ export function describeCondition(c: SegmentCondition): string {
       text = `${f} is not empty`;
       break;
     default:
-      text = `${f} ${SYMBOLS[leaf.operator] ?? leaf.operator} ${show(leaf.value)}`;
+      text = `${f} ${SYMBOLS[leaf.operator] ?? leaf.operator} ${show(
+        leaf.value,
+      )}`;
   }
   return leaf.not ? `NOT (${text})` : text;
 }
@@ -81,25 +87,57 @@ export function describeAtom(a: NAtom): string {
 export function linkReason(core: NAtom[]): string | undefined {
   const fields = new Set(core.map(a => a.model.field));
   if (core.length === 1) return core[0].model.note;
-  const attributeKeys = new Set(core.filter(a => a.model.key.startsWith('attributes.')).map(a => a.model.key));
-  if (attributeKeys.size > 1 && attributeKeys.size > new Set([...attributeKeys].map(k => k.split(':')[0])).size) {
+  const attributeKeys = new Set(
+    core
+      .filter(a => a.model.key.startsWith('attributes.'))
+      .map(a => a.model.key),
+  );
+  if (
+    attributeKeys.size > 1 &&
+    attributeKeys.size >
+      new Set([...attributeKeys].map(k => k.split(':')[0])).size
+  ) {
     return 'an attribute has one value, so it cannot be present as two different types';
   }
   if (fields.size === 1) return undefined;
   const has = (...fs: string[]) => fs.some(f => fields.has(f));
-  if (has('orderCount') && has('avgOrderValue', 'firstOrderAt', 'lastOrderAt', 'daysSinceLastOrder')) {
+  if (
+    has('orderCount') &&
+    has('avgOrderValue', 'firstOrderAt', 'lastOrderAt', 'daysSinceLastOrder')
+  ) {
     return 'customers without completed orders have no average, first or last order and no daysSinceLastOrder; customers with orders always have them';
   }
-  if (has('daysSinceLastOrder') && has('ordersLast30d', 'ordersLast90d', 'ordersLast365d')) {
+  if (
+    has('daysSinceLastOrder') &&
+    has('ordersLast30d', 'ordersLast90d', 'ordersLast365d')
+  ) {
     return 'ordersLastNd counts orders of the last N days, so it is at least 1 exactly when daysSinceLastOrder < N';
   }
-  if (has('ordersLast30d', 'ordersLast90d', 'ordersLast365d') && !has('spentLast30d', 'spentLast90d', 'spentLast365d', 'totalSpent')) {
+  if (
+    has('ordersLast30d', 'ordersLast90d', 'ordersLast365d') &&
+    !has('spentLast30d', 'spentLast90d', 'spentLast365d', 'totalSpent')
+  ) {
     return 'ordersLast30d <= ordersLast90d <= ordersLast365d <= orderCount';
   }
-  if (has('spentLast30d', 'spentLast90d', 'spentLast365d') && !has('ordersLast30d', 'ordersLast90d', 'ordersLast365d')) {
+  if (
+    has('spentLast30d', 'spentLast90d', 'spentLast365d') &&
+    !has('ordersLast30d', 'ordersLast90d', 'ordersLast365d')
+  ) {
     return 'spentLast30d <= spentLast90d <= spentLast365d <= totalSpent';
   }
-  if (has('orderCount', 'totalSpent', 'categories', 'ordersLast30d', 'ordersLast90d', 'ordersLast365d', 'spentLast30d', 'spentLast90d', 'spentLast365d')) {
+  if (
+    has(
+      'orderCount',
+      'totalSpent',
+      'categories',
+      'ordersLast30d',
+      'ordersLast90d',
+      'ordersLast365d',
+      'spentLast30d',
+      'spentLast90d',
+      'spentLast365d',
+    )
+  ) {
     return 'order fields are linked: without completed orders, counts and sums are 0 and categories are empty';
   }
   return undefined;

@@ -30,8 +30,18 @@ export interface FieldModel {
   note?: string;
 }
 
-const COUNT_FIELDS = ['orderCount', 'ordersLast30d', 'ordersLast90d', 'ordersLast365d'];
-const SUM_FIELDS = ['totalSpent', 'spentLast30d', 'spentLast90d', 'spentLast365d'];
+const COUNT_FIELDS = [
+  'orderCount',
+  'ordersLast30d',
+  'ordersLast90d',
+  'ordersLast365d',
+];
+const SUM_FIELDS = [
+  'totalSpent',
+  'spentLast30d',
+  'spentLast90d',
+  'spentLast365d',
+];
 
 /** Order-derived fields, linked to each other by the invariants of the feature computation. */
 export const ORDER_FIELDS = new Set([
@@ -52,7 +62,9 @@ export function fieldModel(field: string, dataType: string): FieldModel {
   const key = isAttribute ? `${field}:${dataType}` : field;
   const hit = cache.get(key);
   if (hit) return hit;
-  const type = isAttribute ? dataType : getFieldDefinition(field)?.dataType ?? dataType;
+  const type = isAttribute
+    ? dataType
+    : getFieldDefinition(field)?.dataType ?? dataType;
   const model = buildModel(key, field, type);
   cache.set(key, model);
   return model;
@@ -70,7 +82,12 @@ export function opaqueModel(path: string): FieldModel {
 }
 
 function buildModel(key: string, field: string, dataType: string): FieldModel {
-  const m = (kind: ValueSet['kind'], universe: ValueSet, integer = false, note?: string): FieldModel => ({
+  const m = (
+    kind: ValueSet['kind'],
+    universe: ValueSet,
+    integer = false,
+    note?: string,
+  ): FieldModel => ({
     key,
     field,
     kind,
@@ -80,18 +97,43 @@ function buildModel(key: string, field: string, dataType: string): FieldModel {
   });
   const nonNegative = [above(0, false)];
   if (COUNT_FIELDS.includes(field)) {
-    return m('num', numSet(nonNegative, false, true), true, `${field} is a whole number >= 0 and never empty (0 without orders)`);
+    return m(
+      'num',
+      numSet(nonNegative, false, true),
+      true,
+      `${field} is a whole number >= 0 and never empty (0 without orders)`,
+    );
   }
   if (SUM_FIELDS.includes(field)) {
-    return m('num', numSet(nonNegative, false), false, `${field} is >= 0 and never empty (0 without orders; amounts are >= 0)`);
+    return m(
+      'num',
+      numSet(nonNegative, false),
+      false,
+      `${field} is >= 0 and never empty (0 without orders; amounts are >= 0)`,
+    );
   }
   switch (field) {
     case 'avgOrderValue':
-      return m('num', numSet(nonNegative, true), false, 'avgOrderValue is >= 0 (amounts are >= 0)');
+      return m(
+        'num',
+        numSet(nonNegative, true),
+        false,
+        'avgOrderValue is >= 0 (amounts are >= 0)',
+      );
     case 'daysSinceLastOrder':
-      return m('num', numSet(nonNegative, true, true), true, 'daysSinceLastOrder is a whole number of days >= 0');
+      return m(
+        'num',
+        numSet(nonNegative, true, true),
+        true,
+        'daysSinceLastOrder is a whole number of days >= 0',
+      );
     case 'age':
-      return m('num', numSet(nonNegative, true, true), true, 'age is a whole number of years >= 0');
+      return m(
+        'num',
+        numSet(nonNegative, true, true),
+        true,
+        'age is a whole number of years >= 0',
+      );
     case 'categories':
       return m('arr', arrSet({}));
     default:
@@ -104,7 +146,10 @@ function buildModel(key: string, field: string, dataType: string): FieldModel {
       // Epoch milliseconds: whole numbers.
       return m('num', numSet([allReals()], true, true), true);
     case 'boolean':
-      return m('bool', { kind: 'bool', mask: BOOL_TRUE | BOOL_FALSE | BOOL_MISSING });
+      return m('bool', {
+        kind: 'bool',
+        mask: BOOL_TRUE | BOOL_FALSE | BOOL_MISSING,
+      });
     default:
       return m('str', strSet('notIn', [], true));
   }

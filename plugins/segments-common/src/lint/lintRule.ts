@@ -2,11 +2,23 @@ import { getFieldDefinition } from '../fields';
 import { SegmentCondition, SegmentLeafCondition } from '../types';
 import { isGroupCondition, validateConditions } from '../validateRule';
 import { applyLintFix, parseConditionPath } from './applyLintFix';
-import { describeAtom, describeCondition, joinQuoted, linkReason } from './describe';
+import {
+  describeAtom,
+  describeCondition,
+  joinQuoted,
+  linkReason,
+} from './describe';
 import { NAtom, negateNnf, NGroup, NNode, toNnf } from './normalize';
 import { Budget, comparePaths, solve, SolveResult } from './solver';
 import { buildWitness, matchesLevels, witnessFeatures } from './witness';
-import { LintFix, LintIssue, LintOptions, LintReport, LintRuleInput, LintSuggestion } from './types';
+import {
+  LintFix,
+  LintIssue,
+  LintOptions,
+  LintReport,
+  LintRuleInput,
+  LintSuggestion,
+} from './types';
 
 const DEFAULT_BUDGET = 20_000;
 const MAX_ALTERNATIVES = 4;
@@ -25,7 +37,10 @@ const MAX_ALTERNATIVES = 4;
  * the finding.
  * @public
  */
-export function lintRule(rule: LintRuleInput, options: LintOptions = {}): LintReport {
+export function lintRule(
+  rule: LintRuleInput,
+  options: LintOptions = {},
+): LintReport {
   const budget = new Budget(options.budget ?? DEFAULT_BUDGET);
   const issues: LintIssue[] = [];
   let complete = true;
@@ -43,7 +58,8 @@ export function lintRule(rule: LintRuleInput, options: LintOptions = {}): LintRe
       issues.push({
         severity: 'info',
         kind: 'incomplete',
-        message: 'The rule was not fully checked (too many OR combinations); some findings may be missing.',
+        message:
+          'The rule was not fully checked (too many OR combinations); some findings may be missing.',
         paths: [],
       });
     }
@@ -52,7 +68,10 @@ export function lintRule(rule: LintRuleInput, options: LintOptions = {}): LintRe
 
   const own = toNnf(rule);
   const parents = (options.parentLevels ?? []).map((level, i) =>
-    toNnf(level, { rootPath: `parentLevels[${i}]`, prefix: `parentLevels[${i}].` }),
+    toNnf(level, {
+      rootPath: `parentLevels[${i}]`,
+      prefix: `parentLevels[${i}].`,
+    }),
   );
   const ctx: Ctx = { rule, parents, run, removed: new Set() };
 
@@ -101,13 +120,25 @@ export function lintRule(rule: LintRuleInput, options: LintOptions = {}): LintRe
     });
   }
   visit(ctx, own, parents, issues, !alwaysTrue);
-  return finish(whole.status === 'sat' ? confirm(rule, options.parentLevels ?? [], whole) : 'unknown');
+  return finish(
+    whole.status === 'sat'
+      ? confirm(rule, options.parentLevels ?? [], whole)
+      : 'unknown',
+  );
 }
 
 /** `yes` when a customer built from the satisfiable branch really matches (checked with the evaluator). */
-function confirm(rule: LintRuleInput, parentLevels: LintRuleInput[], result: SolveResult): LintReport['satisfiable'] {
+function confirm(
+  rule: LintRuleInput,
+  parentLevels: LintRuleInput[],
+  result: SolveResult,
+): LintReport['satisfiable'] {
   const levels = [...parentLevels, rule];
-  if (!result.witness || levels.some(l => validateConditions(l.conditions as unknown[]).length)) return 'unknown';
+  if (
+    !result.witness ||
+    levels.some(l => validateConditions(l.conditions as unknown[]).length)
+  )
+    return 'unknown';
   const w = buildWitness(result.witness);
   return w && matchesLevels(levels, witnessFeatures(w)) ? 'yes' : 'unknown';
 }
@@ -120,10 +151,14 @@ interface Ctx {
   run: (nodes: NNode[], cores?: boolean) => SolveResult;
 }
 
-const isUnder = (path: string, ancestor: string) => path === ancestor || path.startsWith(`${ancestor}.`);
+const isUnder = (path: string, ancestor: string) =>
+  path === ancestor || path.startsWith(`${ancestor}.`);
 
 /** The source condition at a path of the own rule. */
-function sourceAt(rule: LintRuleInput, path: string): SegmentCondition | undefined {
+function sourceAt(
+  rule: LintRuleInput,
+  path: string,
+): SegmentCondition | undefined {
   const idx = parseConditionPath(path);
   if (!idx || !idx.length) return undefined;
   let list: SegmentCondition[] | undefined = rule.conditions;
@@ -145,11 +180,19 @@ function describeNode(ctx: Ctx, node: NNode): string {
 /** A copy of a node without the descendants already reported as removable. */
 function pruned(ctx: Ctx, node: NNode): NNode {
   if (node.t === 'atom') return node;
-  const kids = node.kids.filter(k => !ctx.removed.has(k)).map(k => pruned(ctx, k));
+  const kids = node.kids
+    .filter(k => !ctx.removed.has(k))
+    .map(k => pruned(ctx, k));
   return { ...node, kids };
 }
 
-function visit(ctx: Ctx, group: NGroup, outside: NNode[], issues: LintIssue[], checkRedundancy: boolean) {
+function visit(
+  ctx: Ctx,
+  group: NGroup,
+  outside: NNode[],
+  issues: LintIssue[],
+  checkRedundancy: boolean,
+) {
   const flagged = ctx.removed;
   if (group.t === 'or') {
     const live: NNode[] = [];
@@ -168,7 +211,10 @@ function visit(ctx: Ctx, group: NGroup, outside: NNode[], issues: LintIssue[], c
         ...(group.kids.length > 1
           ? {
               suggestion: {
-                message: `Remove "${describeNode(ctx, kid)}": it never matches anyone, so removing it changes nothing.`,
+                message: `Remove "${describeNode(
+                  ctx,
+                  kid,
+                )}": it never matches anyone, so removing it changes nothing.`,
                 fix: { type: 'remove', path: kid.path },
               },
             }
@@ -181,27 +227,37 @@ function visit(ctx: Ctx, group: NGroup, outside: NNode[], issues: LintIssue[], c
         if (kid.t === 'atom' && !kid.leaf) continue;
         const others = live.filter(k => k !== kid && !flagged.has(k));
         if (!others.length) continue;
-        const r = ctx.run([...outside, kid, ...others.map(o => negateNnf(o))], true);
+        const r = ctx.run(
+          [...outside, kid, ...others.map(o => negateNnf(o))],
+          true,
+        );
         if (r.status !== 'unsat') continue;
         flagged.add(kid);
         const by = relatedAtoms(r, kid);
         issues.push({
           severity: 'warning',
           kind: 'redundant',
-          message: `"${describeNode(ctx, kid)}" is already covered by the other alternatives${
+          message: `"${describeNode(
+            ctx,
+            kid,
+          )}" is already covered by the other alternatives${
             by.length ? ` (${joinQuoted(uniqueTexts(by))})` : ''
           }.`,
           paths: [kid.path, ...pathsOf(by)],
           target: kid.path,
           suggestion: {
-            message: `Remove "${describeNode(ctx, kid)}": the rule selects the same customers without it.`,
+            message: `Remove "${describeNode(
+              ctx,
+              kid,
+            )}": the rule selects the same customers without it.`,
             fix: { type: 'remove', path: kid.path },
           },
         });
       }
     }
     for (const kid of live) {
-      if (kid.t !== 'atom' && !flagged.has(kid)) visit(ctx, kid, outside, issues, true);
+      if (kid.t !== 'atom' && !flagged.has(kid))
+        visit(ctx, kid, outside, issues, true);
     }
     return;
   }
@@ -219,13 +275,18 @@ function visit(ctx: Ctx, group: NGroup, outside: NNode[], issues: LintIssue[], c
         issues.push({
           severity: 'warning',
           kind: 'alwaysTrue',
-          message: `"${describeNode(ctx, kid)}" is true for every customer${note ? ` (${note})` : ''}.`,
+          message: `"${describeNode(ctx, kid)}" is true for every customer${
+            note ? ` (${note})` : ''
+          }.`,
           paths: [kid.path],
           target: kid.path,
           ...(removable
             ? {
                 suggestion: {
-                  message: `Remove "${describeNode(ctx, kid)}": it does not narrow the segment.`,
+                  message: `Remove "${describeNode(
+                    ctx,
+                    kid,
+                  )}": it does not narrow the segment.`,
                   fix: { type: 'remove', path: kid.path } as LintFix,
                 },
               }
@@ -237,12 +298,12 @@ function visit(ctx: Ctx, group: NGroup, outside: NNode[], issues: LintIssue[], c
       if (r.status !== 'unsat') continue;
       flagged.add(kid);
       const by = relatedAtoms(r, kid);
-      const byParent = by.length > 0 && by.every(a => a.path.startsWith('parentLevels['));
-      const reason = byParent
-        ? `the parent segment (${joinQuoted(uniqueTexts(by))})`
-        : by.length
-          ? joinQuoted(uniqueTexts(by))
-          : 'the other conditions';
+      const byParent =
+        by.length > 0 && by.every(a => a.path.startsWith('parentLevels['));
+      let reason = 'the other conditions';
+      if (byParent)
+        reason = `the parent segment (${joinQuoted(uniqueTexts(by))})`;
+      else if (by.length) reason = joinQuoted(uniqueTexts(by));
       issues.push({
         severity: 'warning',
         kind: 'redundant',
@@ -252,7 +313,10 @@ function visit(ctx: Ctx, group: NGroup, outside: NNode[], issues: LintIssue[], c
         ...(removable
           ? {
               suggestion: {
-                message: `Remove "${describeNode(ctx, kid)}": the rule selects the same customers without it.`,
+                message: `Remove "${describeNode(
+                  ctx,
+                  kid,
+                )}": the rule selects the same customers without it.`,
                 fix: { type: 'remove', path: kid.path } as LintFix,
               },
             }
@@ -264,25 +328,38 @@ function visit(ctx: Ctx, group: NGroup, outside: NNode[], issues: LintIssue[], c
     if (kid.t === 'atom' || flagged.has(kid)) continue;
     // Siblings as simplified so far: removals inside one sibling must not
     // justify removals inside another that justified them.
-    const siblings = group.kids.filter(k => k !== kid && !flagged.has(k)).map(k => pruned(ctx, k));
+    const siblings = group.kids
+      .filter(k => k !== kid && !flagged.has(k))
+      .map(k => pruned(ctx, k));
     visit(ctx, kid, [...outside, ...siblings], issues, true);
   }
 }
 
 /** The atoms of a core outside `node`, in rule order. */
 function relatedAtoms(r: SolveResult, node: NNode): NAtom[] {
-  return (r.cores[0] ?? []).filter(a => !isUnder(a.path, node.path)).sort((a, b) => comparePaths(a.path, b.path));
+  return (r.cores[0] ?? [])
+    .filter(a => !isUnder(a.path, node.path))
+    .sort((a, b) => comparePaths(a.path, b.path));
 }
 
-const pathsOf = (atoms: NAtom[]) => [...new Set(atoms.map(a => a.path))];
-const uniqueTexts = (atoms: NAtom[]) => [...new Set(atoms.map(describeEffective))];
+function pathsOf(atoms: NAtom[]) {
+  return [...new Set(atoms.map(a => a.path))];
+}
+
+function uniqueTexts(atoms: NAtom[]) {
+  return [...new Set(atoms.map(describeEffective))];
+}
 
 /** The effective condition of an atom (with the NOTs of its ancestors applied). */
 function describeEffective(a: NAtom): string {
   return a.leaf ? describeCondition({ ...a.leaf, not: a.negated }) : a.path;
 }
 
-function contradictionText(scope: 'rule' | 'branch' | 'parent', cores: NAtom[][], branchPath?: string) {
+function contradictionText(
+  scope: 'rule' | 'branch' | 'parent',
+  cores: NAtom[][],
+  branchPath?: string,
+) {
   const lead = {
     rule: 'This rule can never match',
     parent: 'This segment can never match within its parent segment',
@@ -294,26 +371,42 @@ function contradictionText(scope: 'rule' | 'branch' | 'parent', cores: NAtom[][]
     const base =
       texts.length <= 1
         ? `"${texts[0] ?? '?'}" can never hold`
-        : `${joinQuoted(texts)} cannot ${texts.length === 2 ? 'both' : 'all'} hold`;
+        : `${joinQuoted(texts)} cannot ${
+            texts.length === 2 ? 'both' : 'all'
+          } hold`;
     return reason ? `${base} (${reason})` : base;
   };
   let message: string;
-  if (scope === 'parent' && cores.length && cores.every(c => c.every(a => a.path.startsWith('parentLevels[')))) {
+  if (
+    scope === 'parent' &&
+    cores.length &&
+    cores.every(c => c.every(a => a.path.startsWith('parentLevels[')))
+  ) {
     message = `The parent segment can never match: ${explain(cores[0])}.`;
   } else if (cores.length <= 1) {
     message = `${lead}: ${explain(cores[0] ?? [])}.`;
   } else {
     const shown = cores.slice(0, 3).map(explain).join('; ');
-    message = `${lead}: no combination of its alternatives can hold (${shown}${cores.length > 3 ? '; ...' : ''}).`;
+    message = `${lead}: no combination of its alternatives can hold (${shown}${
+      cores.length > 3 ? '; ...' : ''
+    }).`;
   }
   const paths = [...new Set(cores.flat().map(a => a.path))].sort(comparePaths);
-  return { message, paths: branchPath ? [branchPath, ...paths.filter(p => p !== branchPath)] : paths };
+  return {
+    message,
+    paths: branchPath
+      ? [branchPath, ...paths.filter(p => p !== branchPath)]
+      : paths,
+  };
 }
 
 function withSuggestions(list: LintSuggestion[]) {
   if (!list.length) return {};
   const [suggestion, ...rest] = list;
-  return { suggestion, ...(rest.length ? { alternatives: rest.slice(0, MAX_ALTERNATIVES) } : {}) };
+  return {
+    suggestion,
+    ...(rest.length ? { alternatives: rest.slice(0, MAX_ALTERNATIVES) } : {}),
+  };
 }
 
 const parentPath = (path: string) => {
@@ -321,7 +414,10 @@ const parentPath = (path: string) => {
   return i < 0 ? '(rule)' : path.slice(0, i);
 };
 
-function listAt(rule: LintRuleInput, groupPath: string): SegmentCondition[] | undefined {
+function listAt(
+  rule: LintRuleInput,
+  groupPath: string,
+): SegmentCondition[] | undefined {
   if (groupPath === '(rule)') return rule.conditions;
   const g = sourceAt(rule, groupPath);
   return g && isGroupCondition(g) ? g.subConditions : undefined;
@@ -339,18 +435,33 @@ function contradictionFixes(ctx: Ctx, core: NAtom[]): LintSuggestion[] {
     const siblings = group === parentPath(b.path);
     const list = listAt(ctx.rule, group);
     const groupIsAnd =
-      group === '(rule)' ? ctx.rule.logicalOperator === 'AND' : (sourceAt(ctx.rule, group) as any)?.logicalOperator === 'AND';
+      group === '(rule)'
+        ? ctx.rule.logicalOperator === 'AND'
+        : (sourceAt(ctx.rule, group) as any)?.logicalOperator === 'AND';
     if (siblings && list?.length === 2 && groupIsAnd) {
       candidates.push({
-        message: `Did you mean OR? "${describeAtom(a)}" OR "${describeAtom(b)}" can hold.`,
-        fix: { type: 'changeLogicalOperator', path: group, logicalOperator: 'OR' },
+        message: `Did you mean OR? "${describeAtom(a)}" OR "${describeAtom(
+          b,
+        )}" can hold.`,
+        fix: {
+          type: 'changeLogicalOperator',
+          path: group,
+          logicalOperator: 'OR',
+        },
       });
     }
     if (siblings && !a.leaf!.not && !b.leaf!.not) {
       for (const merged of mergeAsOr(a.leaf!, b.leaf!)) {
         candidates.push({
-          message: `Did you mean "${describeCondition(merged.condition)}"?${merged.note ? ` ${merged.note}` : ''}`,
-          fix: { type: 'replace', path: a.path, condition: merged.condition, removePaths: [b.path] },
+          message: `Did you mean "${describeCondition(merged.condition)}"?${
+            merged.note ? ` ${merged.note}` : ''
+          }`,
+          fix: {
+            type: 'replace',
+            path: a.path,
+            condition: merged.condition,
+            removePaths: [b.path],
+          },
         });
       }
     }
@@ -363,11 +474,16 @@ function contradictionFixes(ctx: Ctx, core: NAtom[]): LintSuggestion[] {
       fix: { type: 'remove', path: a.path },
     });
   }
-  const errorsBefore = validateConditions(ctx.rule.conditions as unknown[]).length;
+  const errorsBefore = validateConditions(
+    ctx.rule.conditions as unknown[],
+  ).length;
   return candidates.filter(c => {
     try {
       const fixed = applyLintFix(ctx.rule, c.fix!);
-      if (validateConditions(fixed.conditions as unknown[]).length > errorsBefore) return false;
+      if (
+        validateConditions(fixed.conditions as unknown[]).length > errorsBefore
+      )
+        return false;
       return ctx.run([...ctx.parents, toNnf(fixed)]).status === 'sat';
     } catch {
       return false;
@@ -383,14 +499,26 @@ function mergeAsOr(
   if (a.field !== b.field || a.dataType !== b.dataType) return [];
   const def = getFieldDefinition(a.field, a.dataType);
   if (!def) return [];
-  const base = { ...(a.id ? { id: a.id } : {}), field: a.field, dataType: a.dataType };
+  const base = {
+    ...(a.id ? { id: a.id } : {}),
+    field: a.field,
+    dataType: a.dataType,
+  };
   const out: Array<{ condition: SegmentLeafCondition; note?: string }> = [];
-  const asList = (c: SegmentLeafCondition) =>
-    c.operator === 'eq' ? [c.value] : c.operator === 'in' ? (c.value as unknown[]) : undefined;
+  const asList = (c: SegmentLeafCondition) => {
+    if (c.operator === 'eq') return [c.value];
+    return c.operator === 'in' ? (c.value as unknown[]) : undefined;
+  };
   const la = asList(a);
   const lb = asList(b);
   if (la && lb && def.operators.includes('in') && def.dataType !== 'array') {
-    out.push({ condition: { ...base, operator: 'in', value: [...new Set([...la, ...lb])] } });
+    out.push({
+      condition: {
+        ...base,
+        operator: 'in',
+        value: [...new Set([...la, ...lb])],
+      },
+    });
   }
   if (def.dataType === 'number' || def.dataType === 'date') {
     const lower = [a, b].find(c => c.operator === 'gt' || c.operator === 'gte');
@@ -398,12 +526,20 @@ function mergeAsOr(
     if (lower && upper) {
       if (lower.operator === 'gt' && upper.operator === 'lt') {
         out.push({
-          condition: { ...base, operator: 'notBetween', value: [upper.value, lower.value] },
+          condition: {
+            ...base,
+            operator: 'notBetween',
+            value: [upper.value, lower.value],
+          },
           note: 'That is the two conditions joined by OR.',
         });
       }
       out.push({
-        condition: { ...base, operator: 'between', value: [upper.value, lower.value] },
+        condition: {
+          ...base,
+          operator: 'between',
+          value: [upper.value, lower.value],
+        },
         note: 'The bounds look swapped.',
       });
     }

@@ -40,35 +40,64 @@ export interface RuleLike {
  * its set, missing included). Structure is kept (no flattening) so every group
  * keeps its path. Conditions that do not validate become opaque atoms.
  */
-export function toNnf(rule: RuleLike, options: { rootPath?: string; prefix?: string } = {}): NGroup {
+export function toNnf(
+  rule: RuleLike,
+  options: { rootPath?: string; prefix?: string } = {},
+): NGroup {
   const prefix = options.prefix ?? '';
   const conditions = Array.isArray(rule?.conditions) ? rule.conditions : [];
-  const errors = validateConditions(conditions as unknown[]).map(e => prefix + e.path);
+  const errors = validateConditions(conditions as unknown[]).map(
+    e => prefix + e.path,
+  );
   const root: NGroup = {
     t: rule?.logicalOperator === 'OR' ? 'or' : 'and',
     path: options.rootPath ?? '(rule)',
     kids: [],
   };
-  root.kids = conditions.map((c, i) => build(c, `${prefix}conditions[${i}]`, false, errors, root));
+  root.kids = conditions.map((c, i) =>
+    build(c, `${prefix}conditions[${i}]`, false, errors, root),
+  );
   return root;
 }
 
 function isGroupLike(c: unknown): boolean {
-  return typeof c === 'object' && c !== null && ('subConditions' in c || 'logicalOperator' in c);
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    ('subConditions' in c || 'logicalOperator' in c)
+  );
 }
 
-function build(node: SegmentCondition, path: string, negate: boolean, errors: string[], parent: NGroup): NNode {
+function build(
+  node: SegmentCondition,
+  path: string,
+  negate: boolean,
+  errors: string[],
+  parent: NGroup,
+): NNode {
   const own = (p: string) => p === path || p.startsWith(`${path}.`);
   if (isGroupLike(node)) {
     const g = node as Extract<SegmentCondition, { subConditions: unknown }>;
     const broken = errors.some(
-      e => e === path || e === `${path}.subConditions` || e === `${path}.logicalOperator` || e === `${path}.not`,
+      e =>
+        e === path ||
+        e === `${path}.subConditions` ||
+        e === `${path}.logicalOperator` ||
+        e === `${path}.not`,
     );
-    if (broken || !Array.isArray(g.subConditions)) return opaque(path, negate, parent);
+    if (broken || !Array.isArray(g.subConditions))
+      return opaque(path, negate, parent);
     const flip = negate !== (g.not === true);
     const isAnd = g.logicalOperator === 'AND';
-    const group: NGroup = { t: isAnd !== flip ? 'and' : 'or', path, kids: [], parent };
-    group.kids = g.subConditions.map((c, i) => build(c, `${path}.subConditions[${i}]`, flip, errors, group));
+    const group: NGroup = {
+      t: isAnd !== flip ? 'and' : 'or',
+      path,
+      kids: [],
+      parent,
+    };
+    group.kids = g.subConditions.map((c, i) =>
+      build(c, `${path}.subConditions[${i}]`, flip, errors, group),
+    );
     return group;
   }
   if (errors.some(own)) return opaque(path, negate, parent);
@@ -87,15 +116,32 @@ function build(node: SegmentCondition, path: string, negate: boolean, errors: st
 }
 
 function opaque(path: string, negate: boolean, parent: NGroup): NAtom {
-  return { t: 'atom', model: opaqueModel(path), set: { kind: 'bool', mask: negate ? 2 : 1 }, path, negated: negate, parent };
+  return {
+    t: 'atom',
+    model: opaqueModel(path),
+    set: { kind: 'bool', mask: negate ? 2 : 1 },
+    path,
+    negated: negate,
+    parent,
+  };
 }
 
 /** The negation of an NNF node, as a new tree (parents point into the new tree). */
 export function negateNnf(node: NNode, parent?: NGroup): NNode {
   if (node.t === 'atom') {
-    return { ...node, set: complement(node.set), negated: !node.negated, parent };
+    return {
+      ...node,
+      set: complement(node.set),
+      negated: !node.negated,
+      parent,
+    };
   }
-  const group: NGroup = { t: node.t === 'and' ? 'or' : 'and', path: node.path, kids: [], parent };
+  const group: NGroup = {
+    t: node.t === 'and' ? 'or' : 'and',
+    path: node.path,
+    kids: [],
+    parent,
+  };
   group.kids = node.kids.map(k => negateNnf(k, group));
   return group;
 }

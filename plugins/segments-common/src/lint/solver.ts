@@ -52,7 +52,11 @@ const MAX_CORES = 16;
  * as soon as a domain becomes empty). Never answers `unsat` for a satisfiable
  * conjunction; answers `unknown` when the budget runs out.
  */
-export function solve(nodes: NNode[], budget: Budget, options: { cores?: boolean } = {}): SolveResult {
+export function solve(
+  nodes: NNode[],
+  budget: Budget,
+  options: { cores?: boolean } = {},
+): SolveResult {
   // Conflicts are minimized only when the whole search fails: most failed
   // branches of a satisfiable search are never reported.
   const raw: Array<{ atoms: NAtom[]; unsat: (atoms: NAtom[]) => boolean }> = [];
@@ -65,7 +69,10 @@ export function solve(nodes: NNode[], budget: Budget, options: { cores?: boolean
     const seen = new Set<string>();
     for (const { atoms, unsat } of raw) {
       const core = minimize(atoms, unsat);
-      const key = core.map(a => `${a.path}${a.negated ? '!' : ''}`).sort().join(',');
+      const key = core
+        .map(a => `${a.path}${a.negated ? '!' : ''}`)
+        .sort()
+        .join(',');
       if (seen.has(key)) continue;
       seen.add(key);
       cores.push(core);
@@ -74,7 +81,11 @@ export function solve(nodes: NNode[], budget: Budget, options: { cores?: boolean
     return cores;
   };
 
-  const search = (pending: NNode[], state0: DomainState, used0: NAtom[]): boolean => {
+  const search = (
+    pending: NNode[],
+    state0: DomainState,
+    used0: NAtom[],
+  ): boolean => {
     const state: DomainState = new Map(state0);
     const used = [...used0];
     const ors: NNode[] = [];
@@ -85,7 +96,10 @@ export function solve(nodes: NNode[], budget: Budget, options: { cores?: boolean
       if (n.t === 'atom') {
         if (!addAtom(state, n)) {
           if (options.cores) {
-            record([...used.filter(a => a.model.key === n.model.key), n], fieldConflict);
+            record(
+              [...used.filter(a => a.model.key === n.model.key), n],
+              fieldConflict,
+            );
           }
           return false;
         }
@@ -101,7 +115,11 @@ export function solve(nodes: NNode[], budget: Budget, options: { cores?: boolean
     }
     if (invariantViolation(state)) {
       if (options.cores) {
-        const linked = used.filter(a => ORDER_FIELDS.has(a.model.field) || a.model.key.startsWith('attributes.'));
+        const linked = used.filter(
+          a =>
+            ORDER_FIELDS.has(a.model.field) ||
+            a.model.key.startsWith('attributes.'),
+        );
         record(linked, atomsUnsat);
       }
       return false;
@@ -119,15 +137,20 @@ export function solve(nodes: NNode[], budget: Budget, options: { cores?: boolean
       const viable = or.kids.filter(k => k.t !== 'atom' || fits(state, k));
       if (viable.length === 0) {
         // Every alternative is an atom that conflicts: let each record its core.
-        if (options.cores) for (const kid of or.kids) search([kid], state, used);
+        if (options.cores)
+          for (const kid of or.kids) search([kid], state, used);
         return false;
       }
       choices.push(viable);
     }
-    const asOr = (kids: NNode[]) => ({ t: 'or', path: '', kids }) as NNode;
+    const asOr = (kids: NNode[]) => ({ t: 'or', path: '', kids } as NNode);
     if (choices.some(c => c.length === 1)) {
       const forced = choices.filter(c => c.length === 1).map(c => c[0]);
-      return search([...choices.filter(c => c.length > 1).map(asOr), ...forced], state, used);
+      return search(
+        [...choices.filter(c => c.length > 1).map(asOr), ...forced],
+        state,
+        used,
+      );
     }
     choices.sort((a, b) => a.length - b.length);
     const [first, ...rest] = choices;
@@ -139,7 +162,9 @@ export function solve(nodes: NNode[], budget: Budget, options: { cores?: boolean
 
   try {
     const ok = search(nodes, new Map(), []);
-    return ok ? { status: 'sat', cores: [], witness } : { status: 'unsat', cores: finishCores() };
+    return ok
+      ? { status: 'sat', cores: [], witness }
+      : { status: 'unsat', cores: finishCores() };
   } catch (e) {
     if (e instanceof BudgetExceeded) return { status: 'unknown', cores: [] };
     throw e;
@@ -158,7 +183,13 @@ function addAtom(state: DomainState, atom: NAtom): boolean {
 /** True when the atom can still hold in the state. */
 function fits(state: DomainState, atom: NAtom): boolean {
   const { model } = atom;
-  return !isEmptySet(intersect(state.get(model.key)?.set ?? model.universe, atom.set, model.integer));
+  return !isEmptySet(
+    intersect(
+      state.get(model.key)?.set ?? model.universe,
+      atom.set,
+      model.integer,
+    ),
+  );
 }
 
 function stateOf(atoms: NAtom[]): DomainState | undefined {
@@ -233,7 +264,12 @@ const WINDOWS = [30, 90, 365];
 const POSITIVE = numSet([above(0, true)]);
 const AT_LEAST_ONE = numSet([above(1, false)]);
 const ZERO = numSet([closed(0, 0)]);
-const DAY_BUCKETS = [closed(0, 29), closed(30, 89), closed(90, 364), above(365, false)].map(b => numSet([b]));
+const DAY_BUCKETS = [
+  closed(0, 29),
+  closed(30, 89),
+  closed(90, 364),
+  above(365, false),
+].map(b => numSet([b]));
 
 function orderViolation(state: DomainState): boolean {
   let touched = false;
@@ -252,7 +288,8 @@ function orderViolation(state: DomainState): boolean {
   const days = get(state, 'daysSinceLastOrder') as NumSet;
   const spent = WINDOWS.map(w => get(state, `spentLast${w}d`) as NumSet);
   const counts = WINDOWS.map(w => get(state, `ordersLast${w}d`) as NumSet);
-  const categories = (state.get('categories')?.set ?? fieldModel('categories', 'array').universe) as ArrSet;
+  const categories = (state.get('categories')?.set ??
+    fieldModel('categories', 'array').universe) as ArrSet;
 
   // Case 1: no counted orders.
   const none =
@@ -272,23 +309,37 @@ function orderViolation(state: DomainState): boolean {
   const positive = POSITIVE;
   const zeroBoth = numHas(total, 0) && numHas(avg, 0);
   const positiveBoth =
-    (intersect(total, positive) as NumSet).ranges.length > 0 && (intersect(avg, positive) as NumSet).ranges.length > 0;
+    (intersect(total, positive) as NumSet).ranges.length > 0 &&
+    (intersect(avg, positive) as NumSet).ranges.length > 0;
   if (!zeroBoth && !positiveBoth) return true;
   // firstOrderAt <= lastOrderAt.
   const lowFirst = first.ranges[0];
   const highLast = greatest(last)!;
-  if (!(lowFirst.lo < highLast.v || (lowFirst.lo === highLast.v && !lowFirst.loOpen && !highLast.open))) return true;
+  if (
+    !(
+      lowFirst.lo < highLast.v ||
+      (lowFirst.lo === highLast.v && !lowFirst.loOpen && !highLast.open)
+    )
+  )
+    return true;
   // The last order's age decides which windows hold orders: ordersLastNd >= 1 iff daysSinceLastOrder < N.
   const zero = ZERO;
   const atLeastOne = AT_LEAST_ONE;
   return !DAY_BUCKETS.some((bucket, b) => {
     if (!(intersect(days, bucket, true) as NumSet).ranges.length) return false;
-    const c = counts.map((set, i) => intersect(set, b <= i ? atLeastOne : zero, true) as NumSet);
-    const s = spent.map((set, i) => (b <= i ? set : (intersect(set, zero) as NumSet)));
+    const c = counts.map(
+      (set, i) => intersect(set, b <= i ? atLeastOne : zero, true) as NumSet,
+    );
+    const s = spent.map((set, i) =>
+      b <= i ? set : (intersect(set, zero) as NumSet),
+    );
     if ([...c, ...s].some(x => !x.ranges.length)) return false;
     // ordersLast30d <= ordersLast90d <= ordersLast365d <= orderCount, and the same for sums.
     const chain = (sets: NumSet[]) => {
-      let cur: { v: number; open: boolean } | undefined = { v: -Infinity, open: true };
+      let cur: { v: number; open: boolean } | undefined = {
+        v: -Infinity,
+        open: true,
+      };
       for (const set of sets) {
         cur = leastFrom(set, cur);
         if (!cur) return false;

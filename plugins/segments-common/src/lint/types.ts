@@ -33,8 +33,17 @@ export type LintFix =
       /** Conditions removed in the same edit (e.g. when two conditions merge into one). */
       removePaths?: string[];
     }
-  | { type: 'changeOperator'; path: string; operator: SegmentOperator; value?: unknown }
-  | { type: 'changeLogicalOperator'; path: string; logicalOperator: 'AND' | 'OR' };
+  | {
+      type: 'changeOperator';
+      path: string;
+      operator: SegmentOperator;
+      value?: unknown;
+    }
+  | {
+      type: 'changeLogicalOperator';
+      path: string;
+      logicalOperator: 'AND' | 'OR';
+    };
 
 /** A suggested correction; its `fix` was checked to resolve the finding. @public */
 export interface LintSuggestion {

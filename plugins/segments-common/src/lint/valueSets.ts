@@ -76,12 +76,21 @@ export const BOOL_TRUE = 1;
 export const BOOL_FALSE = 2;
 export const BOOL_MISSING = 4;
 
-const ALL_REALS: Range = { lo: -Infinity, hi: Infinity, loOpen: true, hiOpen: true };
+const ALL_REALS: Range = {
+  lo: -Infinity,
+  hi: Infinity,
+  loOpen: true,
+  hiOpen: true,
+};
 
 // ---------------------------------------------------------------- numbers
 
 /** A number set from ranges (normalized: sorted, merged). */
-export function numSet(ranges: Range[], missing = false, integer = false): NumSet {
+export function numSet(
+  ranges: Range[],
+  missing = false,
+  integer = false,
+): NumSet {
   return { kind: 'num', missing, ranges: normalizeRanges(ranges, integer) };
 }
 
@@ -110,8 +119,11 @@ function validRange(r: Range): boolean {
 }
 
 function toInteger(r: Range): Range | undefined {
-  const lo = r.lo === -Infinity ? -Infinity : r.loOpen ? Math.floor(r.lo) + 1 : Math.ceil(r.lo);
-  const hi = r.hi === Infinity ? Infinity : r.hiOpen ? Math.ceil(r.hi) - 1 : Math.floor(r.hi);
+  let lo = -Infinity;
+  if (r.lo !== -Infinity)
+    lo = r.loOpen ? Math.floor(r.lo) + 1 : Math.ceil(r.lo);
+  let hi = Infinity;
+  if (r.hi !== Infinity) hi = r.hiOpen ? Math.ceil(r.hi) - 1 : Math.floor(r.hi);
   const out = { lo, hi, loOpen: lo === -Infinity, hiOpen: hi === Infinity };
   return lo <= hi ? out : undefined;
 }
@@ -119,10 +131,14 @@ function toInteger(r: Range): Range | undefined {
 /** Sorts and merges ranges; with `integer`, snaps them to whole numbers. */
 export function normalizeRanges(ranges: Range[], integer = false): Range[] {
   if (ranges.length === 0) return ranges;
-  if (ranges.length === 1 && !integer) return validRange(ranges[0]) ? ranges : [];
+  if (ranges.length === 1 && !integer)
+    return validRange(ranges[0]) ? ranges : [];
   let list = ranges.filter(validRange);
   if (integer) list = list.map(toInteger).filter((r): r is Range => !!r);
-  list = [...list].sort((a, b) => a.lo - b.lo || (a.loOpen === b.loOpen ? 0 : a.loOpen ? 1 : -1));
+  // Equal starts: the closed one first.
+  list = [...list].sort(
+    (a, b) => a.lo - b.lo || Number(a.loOpen) - Number(b.loOpen),
+  );
   const out: Range[] = [];
   for (const r of list) {
     const c = out[out.length - 1];
@@ -188,7 +204,12 @@ function complementRanges(ranges: Range[]): Range[] {
     lo = r.hi;
     loOpen = !r.hiOpen;
   }
-  const last = { lo, loOpen: lo === Infinity ? true : loOpen, hi: Infinity, hiOpen: true };
+  const last = {
+    lo,
+    loOpen: lo === Infinity ? true : loOpen,
+    hi: Infinity,
+    hiOpen: true,
+  };
   if (validRange(last)) out.push(last);
   return out;
 }
@@ -197,16 +218,26 @@ function complementRanges(ranges: Range[]): Range[] {
  * The infimum of the values of `set` that are >= `from` (or > when open):
  * `{ v, open }` where open means "not attained"; undefined when none exist.
  */
-export function leastFrom(set: NumSet, from: { v: number; open: boolean }): { v: number; open: boolean } | undefined {
+export function leastFrom(
+  set: NumSet,
+  from: { v: number; open: boolean },
+): { v: number; open: boolean } | undefined {
   for (const r of set.ranges) {
-    const x = intersectRange(r, { lo: from.v, loOpen: from.open, hi: Infinity, hiOpen: true });
+    const x = intersectRange(r, {
+      lo: from.v,
+      loOpen: from.open,
+      hi: Infinity,
+      hiOpen: true,
+    });
     if (x) return { v: x.lo, open: x.loOpen };
   }
   return undefined;
 }
 
 /** The supremum of a number set's present values (`open`: not attained). */
-export function greatest(set: NumSet): { v: number; open: boolean } | undefined {
+export function greatest(
+  set: NumSet,
+): { v: number; open: boolean } | undefined {
   const r = set.ranges[set.ranges.length - 1];
   return r && { v: r.hi, open: r.hiOpen };
 }
@@ -230,9 +261,14 @@ export function strSet(
 }
 
 const patternKey = (p: StrPattern) => `${p.op}:${p.value}`;
+/** Orders strings by code units (not locale), for canonical forms. */
+export const compareText = (a: string, b: string) => {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+};
 const uniqPatterns = (ps: StrPattern[]) =>
   [...new Map(ps.map(p => [patternKey(p), p])).values()].sort((a, b) =>
-    patternKey(a) < patternKey(b) ? -1 : patternKey(a) > patternKey(b) ? 1 : 0,
+    compareText(patternKey(a), patternKey(b)),
   );
 const uniqSorted = (vs: string[]) => [...new Set(vs)].sort();
 
@@ -245,15 +281,26 @@ function normalizeStr(s: StrSet): StrSet {
   if (s.mode === 'in') {
     // A finite set absorbs its patterns exactly.
     const values = uniqSorted(s.values).filter(
-      v => s.pos.every(p => matchesPattern(v, p)) && !s.neg.some(p => matchesPattern(v, p)),
+      v =>
+        s.pos.every(p => matchesPattern(v, p)) &&
+        !s.neg.some(p => matchesPattern(v, p)),
     );
-    return { kind: 'str', missing: s.missing, mode: 'in', values, pos: [], neg: [] };
+    return {
+      kind: 'str',
+      missing: s.missing,
+      mode: 'in',
+      values,
+      pos: [],
+      neg: [],
+    };
   }
   const pos = uniqPatterns(s.pos);
   const neg = uniqPatterns(s.neg);
   // Excluded values that the patterns exclude anyway are noise.
   const values = uniqSorted(s.values).filter(
-    v => pos.every(p => matchesPattern(v, p)) && !neg.some(p => matchesPattern(v, p)),
+    v =>
+      pos.every(p => matchesPattern(v, p)) &&
+      !neg.some(p => matchesPattern(v, p)),
   );
   return { kind: 'str', missing: s.missing, mode: 'notIn', values, pos, neg };
 }
@@ -277,10 +324,16 @@ export function strWitness(s: StrSet): string | undefined | null {
   for (const n of s.neg) {
     if (n.value === '') return undefined;
     if (n.op === 'startsWith' && prefix.startsWith(n.value)) return undefined;
-    if (n.op === 'contains' && [prefix, ...contains].some(c => c.includes(n.value))) return undefined;
+    if (
+      n.op === 'contains' &&
+      [prefix, ...contains].some(c => c.includes(n.value))
+    )
+      return undefined;
   }
   const all = [prefix, ...contains, ...s.neg.map(n => n.value)].join('');
-  const sep = ['~', '_', '#', '|', '^', '\u00a7', '\u2063'].find(c => !all.includes(c));
+  const sep = ['~', '_', '#', '|', '^', '\u00a7', '\u2063'].find(
+    c => !all.includes(c),
+  );
   if (!sep) return null;
   const body = [prefix, ...contains].join(sep);
   const excluded = new Set(s.values);
@@ -315,20 +368,40 @@ export function arrSet(partial: Partial<Omit<ArrSet, 'kind'>>): ArrSet {
 
 function normalizeArr(a: ArrSet): ArrSet {
   // "meets [x]" is "contains x"; "misses one of [x]" is "does not contain x".
-  const required = uniqSorted([...a.required, ...a.anyOf.filter(l => l.length === 1).map(l => l[0])]);
-  const forbidden = uniqSorted([...a.forbidden, ...a.notAll.filter(l => l.length === 1).map(l => l[0])]);
+  const required = uniqSorted([
+    ...a.required,
+    ...a.anyOf.filter(l => l.length === 1).map(l => l[0]),
+  ]);
+  const forbidden = uniqSorted([
+    ...a.forbidden,
+    ...a.notAll.filter(l => l.length === 1).map(l => l[0]),
+  ]);
   const lists = (ls: string[][]) =>
-    [...new Map(ls.map(l => uniqSorted(l)).map(l => [JSON.stringify(l), l])).values()].sort((x, y) =>
-      JSON.stringify(x) < JSON.stringify(y) ? -1 : 1,
-    );
+    [
+      ...new Map(
+        ls.map(l => uniqSorted(l)).map(l => [JSON.stringify(l), l]),
+      ).values(),
+    ].sort((x, y) => compareText(JSON.stringify(x), JSON.stringify(y)));
   // A list already met by a required value, or missed through a forbidden one, is satisfied.
-  const anyOf = lists(a.anyOf.filter(l => l.length !== 1).map(l => l.filter(v => !forbidden.includes(v)))).filter(
-    l => !l.some(v => required.includes(v)),
-  );
-  const notAll = lists(a.notAll.filter(l => l.length !== 1).map(l => l.filter(v => !required.includes(v)))).filter(
-    l => !l.some(v => forbidden.includes(v)),
-  );
-  return { kind: 'arr', required, forbidden, anyOf, notAll, empty: a.empty, nonEmpty: a.nonEmpty && !required.length };
+  const anyOf = lists(
+    a.anyOf
+      .filter(l => l.length !== 1)
+      .map(l => l.filter(v => !forbidden.includes(v))),
+  ).filter(l => !l.some(v => required.includes(v)));
+  const notAll = lists(
+    a.notAll
+      .filter(l => l.length !== 1)
+      .map(l => l.filter(v => !required.includes(v))),
+  ).filter(l => !l.some(v => forbidden.includes(v)));
+  return {
+    kind: 'arr',
+    required,
+    forbidden,
+    anyOf,
+    notAll,
+    empty: a.empty,
+    nonEmpty: a.nonEmpty && !required.length,
+  };
 }
 
 const MAX_ARR_COMBINATIONS = 512;
@@ -336,7 +409,8 @@ const MAX_ARR_COMBINATIONS = 512;
 /** A set of categories meeting every constraint, or undefined (may be undefined only when truly none). */
 export function arrWitness(a: ArrSet): string[] | undefined | 'unknown' {
   if (a.required.some(v => a.forbidden.includes(v))) return undefined;
-  if (a.anyOf.some(l => l.length === 0) || a.notAll.some(l => l.length === 0)) return undefined;
+  if (a.anyOf.some(l => l.length === 0) || a.notAll.some(l => l.length === 0))
+    return undefined;
   if (a.empty) {
     return a.required.length || a.anyOf.length || a.nonEmpty ? undefined : [];
   }
@@ -383,9 +457,14 @@ export function arrAllowsNonEmpty(a: ArrSet): boolean {
 /** Intersection of two sets of the same kind. */
 export function intersect(a: ValueSet, b: ValueSet, integer = false): ValueSet {
   if (a.kind === 'num' && b.kind === 'num') {
-    return { kind: 'num', missing: a.missing && b.missing, ranges: normalizeRanges(intersectRanges(a.ranges, b.ranges), integer) };
+    return {
+      kind: 'num',
+      missing: a.missing && b.missing,
+      ranges: normalizeRanges(intersectRanges(a.ranges, b.ranges), integer),
+    };
   }
-  if (a.kind === 'bool' && b.kind === 'bool') return { kind: 'bool', mask: a.mask & b.mask };
+  if (a.kind === 'bool' && b.kind === 'bool')
+    return { kind: 'bool', mask: a.mask & b.mask };
   if (a.kind === 'str' && b.kind === 'str') {
     let mode: 'in' | 'notIn';
     let values: string[];
@@ -424,25 +503,45 @@ export function intersect(a: ValueSet, b: ValueSet, integer = false): ValueSet {
 }
 
 /** Union of two sets when it can be represented; undefined otherwise. */
-export function union(a: ValueSet, b: ValueSet, integer = false): ValueSet | undefined {
+export function union(
+  a: ValueSet,
+  b: ValueSet,
+  integer = false,
+): ValueSet | undefined {
   if (a.kind === 'num' && b.kind === 'num') {
-    return { kind: 'num', missing: a.missing || b.missing, ranges: normalizeRanges([...a.ranges, ...b.ranges], integer) };
+    return {
+      kind: 'num',
+      missing: a.missing || b.missing,
+      ranges: normalizeRanges([...a.ranges, ...b.ranges], integer),
+    };
   }
-  if (a.kind === 'bool' && b.kind === 'bool') return { kind: 'bool', mask: a.mask | b.mask };
+  if (a.kind === 'bool' && b.kind === 'bool')
+    return { kind: 'bool', mask: a.mask | b.mask };
   if (a.kind === 'str' && b.kind === 'str') {
-    if (a.pos.length || a.neg.length || b.pos.length || b.neg.length) return undefined;
+    if (a.pos.length || a.neg.length || b.pos.length || b.neg.length)
+      return undefined;
     const missing = a.missing || b.missing;
-    if (a.mode === 'in' && b.mode === 'in') return strSet('in', [...a.values, ...b.values], missing);
+    if (a.mode === 'in' && b.mode === 'in')
+      return strSet('in', [...a.values, ...b.values], missing);
     if (a.mode === 'notIn' && b.mode === 'notIn') {
-      return strSet('notIn', a.values.filter(v => b.values.includes(v)), missing);
+      return strSet(
+        'notIn',
+        a.values.filter(v => b.values.includes(v)),
+        missing,
+      );
     }
     const [inc, exc] = a.mode === 'in' ? [a, b] : [b, a];
-    return strSet('notIn', exc.values.filter(v => !inc.values.includes(v)), missing);
+    return strSet(
+      'notIn',
+      exc.values.filter(v => !inc.values.includes(v)),
+      missing,
+    );
   }
   if (a.kind === 'arr' && b.kind === 'arr') {
     // Only "S meets L1" OR "S meets L2" = "S meets L1 ∪ L2" is representable here.
     const anyOf = (x: ArrSet) => {
-      if (x.forbidden.length || x.notAll.length || x.empty || x.nonEmpty) return undefined;
+      if (x.forbidden.length || x.notAll.length || x.empty || x.nonEmpty)
+        return undefined;
       if (x.anyOf.length === 1 && !x.required.length) return x.anyOf[0];
       if (!x.anyOf.length && x.required.length === 1) return x.required;
       return undefined;
@@ -461,7 +560,11 @@ export function union(a: ValueSet, b: ValueSet, integer = false): ValueSet | und
 export function complement(a: ValueSet): ValueSet {
   switch (a.kind) {
     case 'num':
-      return { kind: 'num', missing: !a.missing, ranges: complementRanges(a.ranges) };
+      return {
+        kind: 'num',
+        missing: !a.missing,
+        ranges: complementRanges(a.ranges),
+      };
     case 'bool':
       return { kind: 'bool', mask: ~a.mask & 7 };
     case 'str': {
@@ -476,7 +579,12 @@ export function complement(a: ValueSet): ValueSet {
     }
     case 'arr': {
       const parts =
-        (a.required.length ? 1 : 0) + (a.forbidden.length ? 1 : 0) + a.anyOf.length + a.notAll.length + (a.empty ? 1 : 0) + (a.nonEmpty ? 1 : 0);
+        (a.required.length ? 1 : 0) +
+        (a.forbidden.length ? 1 : 0) +
+        a.anyOf.length +
+        a.notAll.length +
+        (a.empty ? 1 : 0) +
+        (a.nonEmpty ? 1 : 0);
       if (parts === 0) return arrSet({ empty: true, nonEmpty: true });
       if (parts > 1) throw new Error('complement of a compound array set');
       if (a.empty) return arrSet({ nonEmpty: true });
@@ -484,9 +592,13 @@ export function complement(a: ValueSet): ValueSet {
       if (a.anyOf.length) return arrSet({ forbidden: a.anyOf[0] });
       if (a.notAll.length) return arrSet({ required: a.notAll[0] });
       if (a.required.length) {
-        return a.required.length === 1 ? arrSet({ forbidden: a.required }) : arrSet({ notAll: [a.required] });
+        return a.required.length === 1
+          ? arrSet({ forbidden: a.required })
+          : arrSet({ notAll: [a.required] });
       }
-      return a.forbidden.length === 1 ? arrSet({ required: a.forbidden }) : arrSet({ anyOf: [a.forbidden] });
+      return a.forbidden.length === 1
+        ? arrSet({ required: a.forbidden })
+        : arrSet({ anyOf: [a.forbidden] });
     }
     default:
       throw new Error('unknown set');
@@ -540,13 +652,30 @@ export function allowsPresent(a: ValueSet): boolean {
 export function serializeSet(a: ValueSet): string {
   switch (a.kind) {
     case 'num':
-      return `${a.ranges.map(r => `${r.loOpen ? '(' : '['}${r.lo},${r.hi}${r.hiOpen ? ')' : ']'}`).join('u')}${a.missing ? '|missing' : ''}`;
+      return `${a.ranges
+        .map(
+          r => `${r.loOpen ? '(' : '['}${r.lo},${r.hi}${r.hiOpen ? ')' : ']'}`,
+        )
+        .join('u')}${a.missing ? '|missing' : ''}`;
     case 'bool':
       return `b${a.mask}`;
     case 'str':
-      return JSON.stringify([a.mode, a.values, a.pos.map(patternKey), a.neg.map(patternKey), a.missing]);
+      return JSON.stringify([
+        a.mode,
+        a.values,
+        a.pos.map(patternKey),
+        a.neg.map(patternKey),
+        a.missing,
+      ]);
     case 'arr':
-      return JSON.stringify([a.required, a.forbidden, a.anyOf, a.notAll, a.empty, a.nonEmpty]);
+      return JSON.stringify([
+        a.required,
+        a.forbidden,
+        a.anyOf,
+        a.notAll,
+        a.empty,
+        a.nonEmpty,
+      ]);
     default:
       return '?';
   }

@@ -48,6 +48,12 @@ function pickNum(set: NumSet, prefer?: number): number | undefined {
   return prefer ?? 0;
 }
 
+function boolWitness(mask: number): boolean | undefined {
+  if (mask & BOOL_TRUE) return true;
+  if (mask & BOOL_FALSE) return false;
+  return undefined;
+}
+
 /** The least value of `set` that is >= from (or > when open), as a concrete number. */
 function pickFrom(set: NumSet, from: number, open = false): number | undefined {
   const restricted = intersect(set, numSet([above(from, open)])) as NumSet;
@@ -60,19 +66,29 @@ function pickFrom(set: NumSet, from: number, open = false): number | undefined {
  * result with the evaluator; undefined when no construction was found.
  */
 export function buildWitness(state: DomainState): WitnessData | undefined {
-  const num = (field: string) => (state.get(field)?.set ?? fieldModel(field, 'number').universe) as NumSet;
+  const num = (field: string) =>
+    (state.get(field)?.set ?? fieldModel(field, 'number').universe) as NumSet;
   const orders: Order[] = [];
   let asOf = DEFAULT_AS_OF;
 
   const n = num('orderCount');
-  const categories = (state.get('categories')?.set ?? fieldModel('categories', 'array').universe) as ArrSet;
+  const categories = (state.get('categories')?.set ??
+    fieldModel('categories', 'array').universe) as ArrSet;
   const cats = arrWitness(categories);
   if (cats === undefined || cats === 'unknown') return undefined;
   const noOrders =
     numHas(n, 0) &&
     numHas(num('totalSpent'), 0) &&
-    ['avgOrderValue', 'firstOrderAt', 'lastOrderAt', 'daysSinceLastOrder'].every(f => allowsMissing(num(f))) &&
-    WINDOWS.every(w => numHas(num(`spentLast${w}d`), 0) && numHas(num(`ordersLast${w}d`), 0)) &&
+    [
+      'avgOrderValue',
+      'firstOrderAt',
+      'lastOrderAt',
+      'daysSinceLastOrder',
+    ].every(f => allowsMissing(num(f))) &&
+    WINDOWS.every(
+      w =>
+        numHas(num(`spentLast${w}d`), 0) && numHas(num(`ordersLast${w}d`), 0),
+    ) &&
     cats.length === 0;
 
   if (!noOrders) {
@@ -82,7 +98,10 @@ export function buildWitness(state: DomainState): WitnessData | undefined {
     asOf = built.asOf;
   }
 
-  const customer: Customer = { id: 'witness', createdAt: new Date(DEFAULT_AS_OF - 400 * DAY_MS).toISOString() };
+  const customer: Customer = {
+    id: 'witness',
+    createdAt: new Date(DEFAULT_AS_OF - 400 * DAY_MS).toISOString(),
+  };
   const attributes: Record<string, string | number | boolean> = {};
   for (const [key, { model, set }] of state) {
     if (model.kind === 'arr' || key.startsWith('?')) continue;
@@ -93,22 +112,29 @@ export function buildWitness(state: DomainState): WitnessData | undefined {
       const ymd = toYmd(asOf);
       const y = Math.floor(ymd / 10000) - age;
       const md = ymd % 10000 === 229 ? 228 : ymd % 10000;
-      customer.birthDate = `${String(y).padStart(4, '0')}-${String(Math.floor(md / 100)).padStart(2, '0')}-${String(md % 100).padStart(2, '0')}`;
+      customer.birthDate = `${String(y).padStart(4, '0')}-${String(
+        Math.floor(md / 100),
+      ).padStart(2, '0')}-${String(md % 100).padStart(2, '0')}`;
       continue;
     }
     if (model.field === 'createdAt') {
-      const at = allowsMissing(set) && !(set as NumSet).ranges.length ? undefined : pickNum(set as NumSet, DEFAULT_AS_OF);
+      const at =
+        allowsMissing(set) && !(set as NumSet).ranges.length
+          ? undefined
+          : pickNum(set as NumSet, DEFAULT_AS_OF);
       if (at === undefined) return undefined;
       customer.createdAt = new Date(at).toISOString();
       continue;
     }
     let value: string | number | boolean | undefined;
     if (set.kind === 'str') value = strWitness(set as StrSet) ?? undefined;
-    else if (set.kind === 'bool') value = set.mask & BOOL_TRUE ? true : set.mask & BOOL_FALSE ? false : undefined;
-    else if (set.kind === 'num' && model.key.startsWith('attributes.')) value = pickNum(set);
+    else if (set.kind === 'bool') value = boolWitness(set.mask);
+    else if (set.kind === 'num' && model.key.startsWith('attributes.'))
+      value = pickNum(set);
     else continue; // order fields were handled above
     if (value === undefined) return undefined;
-    if (model.key.startsWith('attributes.')) attributes[model.field.slice('attributes.'.length)] = value;
+    if (model.key.startsWith('attributes.'))
+      attributes[model.field.slice('attributes.'.length)] = value;
     else (customer as any)[model.field] = value;
   }
   if (Object.keys(attributes).length) customer.attributes = attributes;
@@ -117,9 +143,17 @@ export function buildWitness(state: DomainState): WitnessData | undefined {
 
 function buildOrders(num: (field: string) => NumSet, cats: string[]) {
   const days = num('daysSinceLastOrder');
-  const buckets = [closed(0, 29), closed(30, 89), closed(90, 364), above(365, false)];
+  const buckets = [
+    closed(0, 29),
+    closed(30, 89),
+    closed(90, 364),
+    above(365, false),
+  ];
   for (const [b, bucket] of buckets.entries()) {
-    const d = pickNum(intersect(days, numSet([bucket]), true) as NumSet, b === 0 ? 1 : undefined);
+    const d = pickNum(
+      intersect(days, numSet([bucket]), true) as NumSet,
+      b === 0 ? 1 : undefined,
+    );
     if (d === undefined) continue;
     // Order counts per window, smallest first.
     const counts: number[] = [];
@@ -127,7 +161,10 @@ function buildOrders(num: (field: string) => NumSet, cats: string[]) {
     let from = 0;
     for (let i = 0; i < 3; i++) {
       const must = b <= i ? Math.max(from, 1) : 0;
-      const c = b <= i ? pickFrom(num(`ordersLast${WINDOWS[i]}d`), must) : numHas(num(`ordersLast${WINDOWS[i]}d`), 0) ? 0 : undefined;
+      const counts30to365 = num(`ordersLast${WINDOWS[i]}d`);
+      let c: number | undefined;
+      if (b <= i) c = pickFrom(counts30to365, must);
+      else if (numHas(counts30to365, 0)) c = 0;
       if (c === undefined || c < from) {
         ok = false;
         break;
@@ -141,8 +178,15 @@ function buildOrders(num: (field: string) => NumSet, cats: string[]) {
     counts.push(total);
     // Sums per window: least values bottom-up, then top-down so that a window
     // bucket without orders adds nothing.
-    const sumFields = ['spentLast30d', 'spentLast90d', 'spentLast365d', 'totalSpent'];
-    const emptyBucket = counts.map((cnt, i) => cnt === (i === 0 ? 0 : counts[i - 1]));
+    const sumFields = [
+      'spentLast30d',
+      'spentLast90d',
+      'spentLast365d',
+      'totalSpent',
+    ];
+    const emptyBucket = counts.map(
+      (cnt, i) => cnt === (i === 0 ? 0 : counts[i - 1]),
+    );
     const lower: number[] = [];
     let s = 0;
     for (const field of sumFields) {
@@ -162,7 +206,12 @@ function buildOrders(num: (field: string) => NumSet, cats: string[]) {
     const last = pickNum(num('lastOrderAt'), DEFAULT_AS_OF - d * DAY_MS);
     if (last === undefined) continue;
     const asOf = last + d * DAY_MS + 1000;
-    const bounds = [asOf, asOf - 30 * DAY_MS, asOf - 90 * DAY_MS, asOf - 365 * DAY_MS];
+    const bounds = [
+      asOf,
+      asOf - 30 * DAY_MS,
+      asOf - 90 * DAY_MS,
+      asOf - 365 * DAY_MS,
+    ];
     const orders: Order[] = [];
     const perBucket = counts.map((c, i) => c - (i === 0 ? 0 : counts[i - 1]));
     const amounts = sums.map((v, i) => v - (i === 0 ? 0 : sums[i - 1]));
@@ -175,7 +224,14 @@ function buildOrders(num: (field: string) => NumSet, cats: string[]) {
       const latest = Math.min(last, bounds[i]);
       const earliest = i < 3 ? bounds[i + 1] + 1 : -Infinity;
       if (i === oldest) {
-        const f = pickNum(intersect(num('firstOrderAt'), numSet([closed(earliest, latest)]), true) as NumSet, latest);
+        const f = pickNum(
+          intersect(
+            num('firstOrderAt'),
+            numSet([closed(earliest, latest)]),
+            true,
+          ) as NumSet,
+          latest,
+        );
         if (f === undefined || (c === 1 && i === b && f !== last)) {
           first = undefined;
           break;
@@ -183,14 +239,18 @@ function buildOrders(num: (field: string) => NumSet, cats: string[]) {
         first = f;
       }
       for (let k = 0; k < c; k++) {
-        const at = i === oldest && k === c - 1 ? first! : i === b && k === 0 ? last : latest;
+        let at = latest;
+        if (i === oldest && k === c - 1) at = first!;
+        else if (i === b && k === 0) at = last;
         orders.push({
           id: `w${orders.length}`,
           customerId: 'witness',
           orderedAt: new Date(at).toISOString(),
           amount: amounts[i] / c,
           status: 'completed',
-          ...(cats.length ? { category: cats[orders.length % cats.length] } : {}),
+          ...(cats.length
+            ? { category: cats[orders.length % cats.length] }
+            : {}),
         });
       }
     }
@@ -201,8 +261,13 @@ function buildOrders(num: (field: string) => NumSet, cats: string[]) {
 }
 
 /** True when a customer's features meet every level (a conjunction) of a rule. */
-export function matchesLevels(levels: LintRuleInput[], features: CustomerFeatures): boolean {
-  return levels.every(l => evaluateConditions(l.conditions, l.logicalOperator, features));
+export function matchesLevels(
+  levels: LintRuleInput[],
+  features: CustomerFeatures,
+): boolean {
+  return levels.every(l =>
+    evaluateConditions(l.conditions, l.logicalOperator, features),
+  );
 }
 
 /** Features of witness data. */

@@ -1,9 +1,18 @@
 import { getFieldDefinition } from '../../fields';
-import { SegmentCondition, SegmentLeafCondition, SegmentOperator } from '../../types';
+import {
+  SegmentCondition,
+  SegmentLeafCondition,
+  SegmentOperator,
+} from '../../types';
 import { LintRuleInput } from '../types';
 
 /** A leaf with the field's data type (attributes: `attributes.k:number`). */
-export function c(field: string, operator: SegmentOperator, value?: unknown, not?: boolean): SegmentLeafCondition {
+export function c(
+  field: string,
+  operator: SegmentOperator,
+  value?: unknown,
+  not?: boolean,
+): SegmentLeafCondition {
   let name = field;
   let dataType = getFieldDefinition(field)?.dataType;
   const m = /^(attributes\.[\w-]+):(string|number|boolean)$/.exec(field);
@@ -20,8 +29,22 @@ export function c(field: string, operator: SegmentOperator, value?: unknown, not
   };
 }
 
-export const and = (...subConditions: SegmentCondition[]): SegmentCondition => ({ logicalOperator: 'AND', subConditions });
-export const or = (...subConditions: SegmentCondition[]): SegmentCondition => ({ logicalOperator: 'OR', subConditions });
-export const not = (cond: SegmentCondition): SegmentCondition => ({ ...cond, not: true });
-export const all = (...conditions: SegmentCondition[]): LintRuleInput => ({ logicalOperator: 'AND', conditions });
-export const any = (...conditions: SegmentCondition[]): LintRuleInput => ({ logicalOperator: 'OR', conditions });
+export const and = (
+  ...subConditions: SegmentCondition[]
+): SegmentCondition => ({ logicalOperator: 'AND', subConditions });
+export const or = (...subConditions: SegmentCondition[]): SegmentCondition => ({
+  logicalOperator: 'OR',
+  subConditions,
+});
+export const not = (cond: SegmentCondition): SegmentCondition => ({
+  ...cond,
+  not: true,
+});
+export const all = (...conditions: SegmentCondition[]): LintRuleInput => ({
+  logicalOperator: 'AND',
+  conditions,
+});
+export const any = (...conditions: SegmentCondition[]): LintRuleInput => ({
+  logicalOperator: 'OR',
+  conditions,
+});
