@@ -32,7 +32,12 @@ const EMPTY: Record<ChangeType, string> = {
  */
 export function ChangeReport(props: { result: SegmentResult }) {
   const { result } = props;
-  const [type, setType] = useState<ChangeType>('added');
+  // Open the first list that has someone in it.
+  const [type, setType] = useState<ChangeType>(() => {
+    if (result.changes.added > 0) return 'added';
+    if (result.changes.removed > 0) return 'removed';
+    return result.changes.maintained > 0 ? 'maintained' : 'added';
+  });
   const [page, setPage] = useState(0);
   const api = useApi(segmentsApiRef);
   const changes = useAsync(

@@ -74,7 +74,7 @@ export function MemberCountChart(props: { results: SegmentResult[] }) {
             width={width}
             height={HEIGHT}
             data={series}
-            margin={{ top: 16, right: 24, bottom: 48, left: 64 }}
+            margin={{ top: 16, right: 48, bottom: 48, left: 64 }}
             xScale={{ type: 'point' }}
             yScale={{ type: 'linear', min: 0, max: 'auto' }}
             curve="monotoneX"

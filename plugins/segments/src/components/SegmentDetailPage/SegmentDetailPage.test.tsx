@@ -186,6 +186,21 @@ describe('SegmentDetailPage', () => {
     ).toBeInTheDocument();
   });
 
+  it('opens the first change list that has customers', async () => {
+    const unchanged = makeResult({
+      changes: { added: 0, removed: 0, maintained: 1234 },
+    });
+    const { requests } = serve({ results: [unchanged, previous] });
+    await renderSegments('/segments/rule-vip');
+    await screen.findByTestId('stat-members');
+    await waitFor(() =>
+      expect(requests.changes[0]?.get('type')).toBe('maintained'),
+    );
+    expect(
+      screen.getByRole('tab', { name: 'Maintained (1,234)' }),
+    ).toHaveAttribute('aria-selected', 'true');
+  });
+
   it('runs the segment, shows progress while it runs and reloads afterwards', async () => {
     const { requests } = serve();
     let polls = 0;

@@ -281,9 +281,9 @@ export function SegmentDetailPage() {
             {!canReadMembers.allowed && !canReadMembers.loading && (
               <Grid item xs={12}>
                 <Alert severity="info" data-testid="members-hidden">
-                  Who the members are, and who joined or left, is personal
-                  data: it needs the permission to read this segment&apos;s
-                  members. The numbers above are aggregates.
+                  Who the members are, and who joined or left, is personal data:
+                  it needs the permission to read this segment&apos;s members.
+                  The numbers above are aggregates.
                 </Alert>
               </Grid>
             )}

@@ -37,7 +37,7 @@ export function SegmentsTable(props: {
       field: 'name',
       highlight: true,
       render: rule => (
-        <Box sx={{ minWidth: 180 }}>
+        <Box sx={{ minWidth: 160 }}>
           <Link to={segmentLink({ id: rule.id })}>{rule.name}</Link>
           {rule.description && (
             <Typography
@@ -45,7 +45,7 @@ export function SegmentsTable(props: {
               color="text.secondary"
               component="div"
               noWrap
-              sx={{ maxWidth: 320 }}
+              sx={{ maxWidth: 240 }}
               title={rule.description}
             >
               {rule.description}
@@ -59,7 +59,13 @@ export function SegmentsTable(props: {
       field: 'status',
       render: rule => <SegmentStatusChip status={rule.status} />,
     },
-    { title: 'Priority', field: 'priority', type: 'numeric', align: 'left' },
+    {
+      title: 'Priority',
+      field: 'priority',
+      type: 'numeric',
+      align: 'left',
+      width: '90px',
+    },
     {
       title: 'Parent',
       field: 'parentSegmentId',
@@ -92,7 +98,11 @@ export function SegmentsTable(props: {
         ),
     },
     {
-      title: 'Change since last run',
+      title: (
+        <Tooltip title="Customers who joined / left the segment in its last run, compared with the run before">
+          <span>Change</span>
+        </Tooltip>
+      ),
       sorting: false,
       render: rule =>
         rule.latestResult ? (
@@ -109,7 +119,14 @@ export function SegmentsTable(props: {
       field: 'latestResult.executedAt',
       render: rule =>
         rule.latestResult ? (
-          <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+          <Box
+            sx={{
+              display: 'flex',
+              alignItems: 'center',
+              gap: 1,
+              flexWrap: 'wrap',
+            }}
+          >
             <Tooltip title={formatDateTime(rule.latestResult.executedAt)}>
               <Typography variant="body2" noWrap>
                 {formatRelative(rule.latestResult.executedAt)}
