@@ -405,7 +405,24 @@ describe.each(databases.eachSupportedId())('rule checks on %s', databaseId => {
         onlyA: 2,
         onlyB: 1,
         jaccard: 0.4,
+        aContainsB: 'no',
+        bContainsA: 'no',
       });
+      const child = await request(server).get(
+        `/api/segments/overlap?ids=${tw.id},${twVip.id}`,
+      );
+      expect(child.body.pairs).toEqual([
+        {
+          a: tw.id,
+          b: twVip.id,
+          both: 3,
+          onlyA: 1,
+          onlyB: 0,
+          jaccard: 0.75,
+          aContainsB: 'yes',
+          bContainsA: 'no',
+        },
+      ]);
     });
 
     it('answers 400 for missing or bad ids and 404 for unknown segments', async () => {

@@ -2,6 +2,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import {
   segmentsMemberReadPermission,
   segmentsResultReadPermission,
+  subsumes,
   validateRule,
 } from '@internal/plugin-segments-common';
 import Router from 'express-promise-router';
@@ -11,11 +12,13 @@ import { RuleStore } from '../database/RuleStore';
 import { explainCustomer } from '../engine/explainCustomer';
 import { SegmentAnalysis } from '../engine/SegmentAnalysis';
 import { asOfSchema, parseOrThrow, RequestContext } from './requestHelpers';
-import { levelsOf, lintLevels } from './ruleChecks';
+import { levelsOf, lintLevels, NamedLevel } from './ruleChecks';
 import { ruleInputError } from './SegmentService';
 
 /** Most segments one overlap request may compare. */
 export const MAX_OVERLAP_IDS = 50;
+/** Up to this many segments, overlap answers also say which contain which by definition. */
+export const MAX_CONTAINMENT_IDS = 20;
 
 const idSchema = z.string().trim().min(1).max(100);
 const overlapQuery = z.object({
@@ -62,8 +65,11 @@ export function createCheckRoutes(options: {
 
   /**
    * Pairwise member counts of current memberships:
-   * `{ segments: [{ id, name, memberCount, latestResultId? }], pairs: [{ a, b, both, onlyA, onlyB, jaccard }], matrix }`
-   * where `matrix[i][j]` counts customers in both `ids[i]` and `ids[j]` (the diagonal: the sizes).
+   * `{ segments: [{ id, name, memberCount, latestResultId? }], pairs: [{ a, b, both, onlyA, onlyB, jaccard,
+   * aContainsB?, bContainsA? }], matrix }` where `matrix[i][j]` counts customers in both `ids[i]` and
+   * `ids[j]` (the diagonal: the sizes). `aContainsB` ('yes' | 'no' | 'unknown', up to
+   * {@link MAX_CONTAINMENT_IDS} segments) says whether every customer B can ever select is in A by
+   * definition (with ancestors), decided from the rules, not from the data.
    */
   // Counts only (no personal data): the result permission on every segment compared.
   router.get('/overlap', async (req, res) => {
@@ -78,6 +84,23 @@ export function createCheckRoutes(options: {
       counts.find(c => (c.a === a && c.b === b) || (c.a === b && c.b === a))
         ?.count ?? 0;
     const matrix = ids.map(a => ids.map(b => both(a, b)));
+    // Containment by definition (at every asOf), decided from the rules' domains.
+    const levels = new Map<string, NamedLevel[]>();
+    if (ids.length <= MAX_CONTAINMENT_IDS) {
+      const parents = await rules.getParents();
+      const byId = new Map(
+        (await rules.getRules([...parents.keys()])).map(r => [r.id, r]),
+      );
+      for (const id of ids)
+        levels.set(
+          id,
+          await levelsOf(rules, found.get(id)!, { parents, byId }),
+        );
+    }
+    const contains = (a: string, b: string) =>
+      levels.size
+        ? subsumes(levels.get(a)!, levels.get(b)!, { budget: 5_000 })
+        : undefined;
     const pairs = [];
     for (let i = 0; i < ids.length; i++) {
       for (let j = i + 1; j < ids.length; j++) {
@@ -90,6 +113,12 @@ export function createCheckRoutes(options: {
           onlyA: matrix[i][i] - n,
           onlyB: matrix[j][j] - n,
           jaccard: union > 0 ? Math.round((n / union) * 10000) / 10000 : 0,
+          ...(levels.size
+            ? {
+                aContainsB: contains(ids[i], ids[j]),
+                bContainsA: contains(ids[j], ids[i]),
+              }
+            : {}),
         });
       }
     }
