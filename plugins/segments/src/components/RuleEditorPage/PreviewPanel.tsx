@@ -54,9 +54,8 @@ export function PreviewPanel(props: {
       </Alert>
     );
   } else if (count) {
-    const response = count;
-    const share = response.totalCustomers
-      ? response.estimatedCount / response.totalCustomers
+    const share = count.totalCustomers
+      ? count.estimatedCount / count.totalCustomers
       : 0;
     content = (
       <>
@@ -67,14 +66,14 @@ export function PreviewPanel(props: {
             data-testid="preview-count"
             sx={{ fontWeight: 600, opacity: loading ? 0.5 : 1 }}
           >
-            {formatNumber(response.estimatedCount)}
+            {formatNumber(count.estimatedCount)}
           </Typography>
           <Typography variant="body1" color="text.secondary">
             customers
           </Typography>
         </Box>
         <Typography variant="body2" color="text.secondary">
-          {formatPercent(share)} of {formatNumber(response.totalCustomers)}{' '}
+          {formatPercent(share)} of {formatNumber(count.totalCustomers)}{' '}
           customers
         </Typography>
         <LinearProgress
@@ -83,8 +82,8 @@ export function PreviewPanel(props: {
           sx={{ my: 1.5, height: 8, borderRadius: 4 }}
           aria-label="Share of all customers"
         />
-        {response.estimatedCount === 0 ? (
-          !response.lint?.some(
+        {count.estimatedCount === 0 ? (
+          !count.lint?.some(
             i => i.kind === 'noMatch' || i.kind === 'contradiction',
           ) && (
             <Alert severity="warning" sx={{ mt: 1 }}>
@@ -106,7 +105,7 @@ export function PreviewPanel(props: {
                 </TableRow>
               </TableHead>
               <TableBody>
-                {response.sample.slice(0, SAMPLE_ROWS).map(c => (
+                {count.sample.slice(0, SAMPLE_ROWS).map(c => (
                   <TableRow key={c.id}>
                     <TableCell>
                       <Typography variant="body2" noWrap>
@@ -130,16 +129,15 @@ export function PreviewPanel(props: {
             </Table>
           </>
         )}
-        <LintFindings issues={response.lint ?? []} onApplyFix={onApplyFix} />
+        <LintFindings issues={count.lint ?? []} onApplyFix={onApplyFix} />
         <Typography
           variant="caption"
           color="text.secondary"
           component="p"
           sx={{ mt: 1.5 }}
         >
-          Estimated now against live data in{' '}
-          {formatDuration(response.durationMs)}. Members are fixed when the
-          segment runs.
+          Estimated now against live data in {formatDuration(count.durationMs)}.
+          Members are fixed when the segment runs.
         </Typography>
       </>
     );

@@ -269,7 +269,8 @@ describe('RuleEditorPage', () => {
                 {
                   severity: 'error',
                   kind: 'contradiction',
-                  message: 'Total spent > 100000 and days since last order ≤ 30 cannot both hold.',
+                  message:
+                    'Total spent > 100000 and days since last order ≤ 30 cannot both hold.',
                   paths: ['conditions[1]'],
                   suggestion: {
                     message: 'Remove days since last order ≤ 30',
@@ -293,19 +294,31 @@ describe('RuleEditorPage', () => {
     await addCondition();
     await addCondition();
     const findings = await screen.findByTestId('lint-findings');
-    expect(within(findings).getByText('Conflicting conditions')).toBeInTheDocument();
-    expect(within(findings).getByRole('link', { name: 'Open that segment' })).toHaveAttribute(
-      'href',
-      '/segments/rule-big',
-    );
+    expect(
+      within(findings).getByText('Conflicting conditions'),
+    ).toBeInTheDocument();
+    expect(
+      within(findings).getByRole('link', { name: 'Open that segment' }),
+    ).toHaveAttribute('href', '/segments/rule-big');
     // The contradiction explains the zero; no generic warning on top.
-    expect(screen.queryByText(/No customer matches this rule today/)).not.toBeInTheDocument();
+    expect(
+      screen.queryByText(/No customer matches this rule today/),
+    ).not.toBeInTheDocument();
 
-    await userEvent.click(within(findings).getByRole('button', { name: 'Apply' }));
+    await userEvent.click(
+      within(findings).getByRole('button', { name: 'Apply' }),
+    );
     expect(await screen.findByText('1 conditions')).toBeInTheDocument();
-    await waitFor(() => expect(screen.getByTestId('preview-count')).toHaveTextContent('500'));
+    await waitFor(() =>
+      expect(screen.getByTestId('preview-count')).toHaveTextContent('500'),
+    );
     expect(recorded.previews.at(-1).rule.conditions).toEqual([
-      { field: 'totalSpent', operator: 'gt', value: 100000, dataType: 'number' },
+      {
+        field: 'totalSpent',
+        operator: 'gt',
+        value: 100000,
+        dataType: 'number',
+      },
     ]);
   });
 
@@ -325,12 +338,17 @@ describe('RuleEditorPage', () => {
         }
         const body: any = await request.json();
         recorded.creates.push(body);
-        return HttpResponse.json(makeRule({ ...body, id: 'rule-new' }), { status: 201 });
+        return HttpResponse.json(makeRule({ ...body, id: 'rule-new' }), {
+          status: 201,
+        });
       }),
     );
     await renderSegments('/segments/new');
     await screen.findByText('3 fields');
-    await userEvent.type(screen.getByRole('textbox', { name: /Name/ }), 'Copy of VIP');
+    await userEvent.type(
+      screen.getByRole('textbox', { name: /Name/ }),
+      'Copy of VIP',
+    );
     await addCondition();
     await userEvent.click(screen.getByRole('button', { name: /Save/ }));
     const panel = await screen.findByTestId('save-check-failed');
@@ -339,7 +357,9 @@ describe('RuleEditorPage', () => {
     expect(panel).not.toHaveTextContent('Send force');
     expect(recorded.creates).toHaveLength(0);
 
-    await userEvent.click(within(panel).getByRole('button', { name: 'Save anyway' }));
+    await userEvent.click(
+      within(panel).getByRole('button', { name: 'Save anyway' }),
+    );
     await waitFor(() => expect(recorded.creates).toHaveLength(1));
     expect(forced).toEqual(['null', 'true']);
   });

@@ -78,13 +78,18 @@ export function RuleEditorPage() {
   return (
     <Page themeId="tool">
       <Header
-        title={rule ? `Edit ${rule.name}` : id ? 'Edit segment' : 'New segment'}
+        title={headerTitle(rule, id)}
         type="Segments"
         typeLink={rootLink()}
       />
       <Content>{body}</Content>
     </Page>
   );
+}
+
+function headerTitle(rule: SegmentRule | undefined, id: string | undefined) {
+  if (rule) return `Edit ${rule.name}`;
+  return id ? 'Edit segment' : 'New segment';
 }
 
 function RuleEditor(props: { rule?: SegmentRule }) {

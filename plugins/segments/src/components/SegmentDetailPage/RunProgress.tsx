@@ -14,13 +14,15 @@ export function RunProgress(props: { execution?: SegmentExecution }) {
   const processed = execution?.progress.processed ?? 0;
   const total = execution?.progress.total ?? 0;
   const lastLog = execution?.log[execution.log.length - 1];
-  const title = !execution
-    ? 'Starting the run…'
-    : execution.status === 'queued'
-    ? 'Run queued: waiting for the previous run to finish'
-    : `Running${
-        execution.segmentRuleId ? '' : ' all active segments'
-      }: ${processed} of ${total || '…'} segment(s) done`;
+  let title: string;
+  if (!execution) {
+    title = 'Starting the run…';
+  } else if (execution.status === 'queued') {
+    title = 'Run queued: waiting for the previous run to finish';
+  } else {
+    const scope = execution.segmentRuleId ? '' : ' all active segments';
+    title = `Running${scope}: ${processed} of ${total || '…'} segment(s) done`;
+  }
   return (
     <Alert
       severity="info"

@@ -99,10 +99,10 @@ describe('SegmentDetailPage', () => {
   it('shows the headline numbers of the latest run and how fresh they are', async () => {
     serve();
     await renderSegments('/segments/rule-vip');
-    const members = await screen.findByTestId('stat-members');
-    expect(within(members).getByText('1,234')).toBeInTheDocument();
+    const memberStat = await screen.findByTestId('stat-members');
+    expect(within(memberStat).getByText('1,234')).toBeInTheDocument();
     expect(
-      within(members).getByText('1,200 stayed from the previous run'),
+      within(memberStat).getByText('1,200 stayed from the previous run'),
     ).toBeInTheDocument();
     const changes = screen.getByTestId('stat-changes');
     expect(within(changes).getByText('+34')).toBeInTheDocument();

@@ -45,12 +45,9 @@ export function RunAllBanner(props: {
   const duration = formatDuration(
     durationBetween(execution.startedAt, execution.finishedAt),
   );
+  const SEVERITY = { success: 'success', partial: 'warning' } as const;
   const severity =
-    execution.status === 'success'
-      ? 'success'
-      : execution.status === 'partial'
-      ? 'warning'
-      : 'error';
+    SEVERITY[execution.status as keyof typeof SEVERITY] ?? 'error';
   return (
     <Alert severity={severity} sx={{ mb: 2 }} onClose={onClose}>
       {execution.status === 'success'
