@@ -19,6 +19,14 @@ import type {
   SegmentResultDetail,
   SegmentRuleWithResult,
 } from './types';
+import type {
+  AuditRecord,
+  CustomerExplanation,
+  ListAuditRequest,
+  OverlapResponse,
+  PreviewChangeRequest,
+  PreviewChangeResponse,
+} from './insightTypes';
 
 /**
  * Options every request accepts.
@@ -92,6 +100,25 @@ export interface SegmentsApi {
     options?: RequestOptions,
   ): Promise<Page<CustomerSample>>;
   getDataStats(options?: RequestOptions): Promise<DataStats>;
+  /** How the members of a stored rule would change with `request.rule`. */
+  previewChange(
+    id: string,
+    request: PreviewChangeRequest,
+    options?: RequestOptions,
+  ): Promise<PreviewChangeResponse>;
+  /** Why a customer is, or is not, in a segment. */
+  explainCustomer(
+    customerId: string,
+    request: { ruleId: string; asOf?: string },
+    options?: RequestOptions,
+  ): Promise<CustomerExplanation>;
+  /** The audit trail, newest first. */
+  listAudit(
+    request?: ListAuditRequest,
+    options?: RequestOptions,
+  ): Promise<Page<AuditRecord>>;
+  /** Pairwise member overlap of 2 to 50 segments. */
+  getOverlap(ids: string[], options?: RequestOptions): Promise<OverlapResponse>;
 }
 
 /**

@@ -21,6 +21,14 @@ import type {
   SegmentResultDetail,
   SegmentRuleWithResult,
 } from './types';
+import type {
+  AuditRecord,
+  CustomerExplanation,
+  ListAuditRequest,
+  OverlapResponse,
+  PreviewChangeRequest,
+  PreviewChangeResponse,
+} from './insightTypes';
 
 type Query = Record<string, string | number | undefined>;
 
@@ -180,6 +188,48 @@ export class SegmentsClient implements SegmentsApi {
 
   getDataStats(options?: RequestOptions): Promise<DataStats> {
     return this.request('GET', '/data/stats', { signal: options?.signal });
+  }
+
+  previewChange(
+    id: string,
+    request: PreviewChangeRequest,
+    options?: RequestOptions,
+  ): Promise<PreviewChangeResponse> {
+    return this.request('POST', `/rules/${enc(id)}/preview-change`, {
+      body: request,
+      signal: options?.signal,
+    });
+  }
+
+  explainCustomer(
+    customerId: string,
+    request: { ruleId: string; asOf?: string },
+    options?: RequestOptions,
+  ): Promise<CustomerExplanation> {
+    return this.request('GET', `/customers/${enc(customerId)}/explain`, {
+      query: { ...request },
+      signal: options?.signal,
+    });
+  }
+
+  listAudit(
+    request: ListAuditRequest = {},
+    options?: RequestOptions,
+  ): Promise<Page<AuditRecord>> {
+    return this.request('GET', '/audit', {
+      query: { ...request },
+      signal: options?.signal,
+    });
+  }
+
+  getOverlap(
+    ids: string[],
+    options?: RequestOptions,
+  ): Promise<OverlapResponse> {
+    return this.request('GET', '/overlap', {
+      query: { ids: ids.join(',') },
+      signal: options?.signal,
+    });
   }
 
   private async request<T>(

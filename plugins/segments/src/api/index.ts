@@ -16,3 +16,18 @@ export type {
   SegmentResultDetail,
   SegmentRuleWithResult,
 } from './types';
+export type {
+  AuditRecord,
+  ChangeSide,
+  CustomerExplanation,
+  ExplainedCondition,
+  ExplainedGroup,
+  ExplainedLevel,
+  ExplainedNode,
+  ListAuditRequest,
+  MissedCondition,
+  OverlapPair,
+  OverlapResponse,
+  PreviewChangeRequest,
+  PreviewChangeResponse,
+} from './insightTypes';

@@ -48,6 +48,10 @@ import {
   SegmentDraft,
 } from './SegmentDraft';
 import { useRulePreview } from './useRulePreview';
+import { ChangeEffectPanel } from './ChangeEffectPanel';
+import { RuleChecks } from './RuleChecks';
+import { useChangeEffect } from './useChangeEffect';
+import { useRuleLint, withoutLocalIssues } from './useRuleLint';
 
 /**
  * Creates (`/segments/new`) or edits (`/segments/:id/edit`) a segment: its
@@ -140,11 +144,19 @@ function RuleEditor(props: { rule?: SegmentRule }) {
     parentSegmentId: draft.parentSegmentId || undefined,
     ruleId: rule?.id,
   });
+  // Checked in the browser on every change, before any request.
+  const lint = useRuleLint(draft.rule, draft.parentSegmentId || undefined);
+  const effectInput = rule && dirty ? inputFromDraft(draft, rule) : undefined;
+  const changeEffect = useChangeEffect(
+    rule?.id,
+    effectInput && validateRule(effectInput).valid ? effectInput : undefined,
+  );
   const previewErrors =
     preview.response && !preview.response.validation.valid
       ? preview.response.validation.errors
       : [];
   const ruleErrors = dedupe([
+    ...lint.errors,
     ...previewErrors,
     ...formErrors.filter(e => e.path.startsWith('conditions[')),
   ]);
@@ -343,6 +355,12 @@ function RuleEditor(props: { rule?: SegmentRule }) {
                   disabled={readOnly}
                 />
               )}
+              <RuleChecks
+                issues={lint.issues}
+                rule={draft.rule}
+                parentLevels={lint.parentLevels}
+                onApplyFix={readOnly ? undefined : handleApplyFix}
+              />
             </InfoCard>
           </Box>
         </Grid>
@@ -350,9 +368,14 @@ function RuleEditor(props: { rule?: SegmentRule }) {
           <Box sx={{ position: { lg: 'sticky' }, top: { lg: 16 } }}>
             <PreviewPanel
               onApplyFix={readOnly ? undefined : handleApplyFix}
-              state={preview}
+              state={withoutLocalIssues(preview, lint)}
               hasConditions={draft.rule.conditions.length > 0}
             />
+            {rule && dirty && !readOnly && (
+              <Box sx={{ mt: 3 }}>
+                <ChangeEffectPanel state={changeEffect} />
+              </Box>
+            )}
           </Box>
         </Grid>
       </Grid>

@@ -14,7 +14,7 @@ import type { PreviewState } from './useRulePreview';
 /** Most ancestor levels fetched (the server allows 5). */
 const MAX_LEVELS = 6;
 
-/** Kinds of findings the browser decides itself; the server repeats them. */
+/** Kinds of findings the browser decides itself; the server may repeat them. */
 const LOCAL_KINDS: ReadonlyArray<LintIssue['kind']> = [
   'contradiction',
   'alwaysTrue',
@@ -29,6 +29,8 @@ export interface RuleLintState {
   issues: LintIssue[];
   /** Error findings on the rule's own conditions, for the rule builder. */
   errors: RuleValidationError[];
+  /** The ancestors' conditions, root first (empty while loading). */
+  parentLevels: LintRuleInput[];
   /** The parent chain is still loading: checks within it come later. */
   parentsLoading: boolean;
 }
@@ -98,6 +100,7 @@ export function useRuleLint(
     report,
     issues,
     errors,
+    parentLevels: parentLevels ?? [],
     parentsLoading: Boolean(parentSegmentId) && parents.loading,
   };
 }
@@ -118,7 +121,11 @@ export function withoutLocalIssues(
     ...state,
     response: {
       ...response,
-      lint: response.lint?.filter(i => !LOCAL_KINDS.includes(i.kind)),
+      lint: response.lint?.filter(
+        i =>
+          !LOCAL_KINDS.includes(i.kind) ||
+          !lint.issues.some(l => l.kind === i.kind && l.message === i.message),
+      ),
     },
   };
 }

@@ -43,6 +43,7 @@ import {
   useExecutionPolling,
 } from '../shared/useExecutionPolling';
 import { ChangeReport } from './ChangeReport';
+import { ExplainLookup } from './ExplainLookup';
 import { MemberCountChart } from './MemberCountChart';
 import { MembersTable } from './MembersTable';
 import { buildRunRows, RunHistory } from './RunHistory';
@@ -275,6 +276,9 @@ export function SegmentDetailPage() {
                 </Grid>
                 <Grid item xs={12} lg={5}>
                   <ChangeReport result={latest} />
+                </Grid>
+                <Grid item xs={12}>
+                  <ExplainLookup ruleId={id} />
                 </Grid>
               </>
             )}

@@ -2,6 +2,10 @@ import { useEffect, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import type { SegmentExecution } from '@internal/plugin-segments-common';
 import { segmentsApiRef } from '../../api';
+import {
+  mergeExecutionSignal,
+  useExecutionSignal,
+} from './useExecutionSignal';
 
 /** True while an execution is queued or running. */
 export function isExecutionActive(execution: SegmentExecution | undefined) {
@@ -10,7 +14,9 @@ export function isExecutionActive(execution: SegmentExecution | undefined) {
 
 /**
  * Follows an execution: fetches it, then again every `intervalMs` while it is
- * queued or running, and calls `onFinished` once when it ends.
+ * queued or running, and calls `onFinished` once when it ends. Progress
+ * pushed over signals shows in between; a signal that the run ended asks
+ * again at once.
  */
 export function useExecutionPolling(
   executionId: string | undefined,
@@ -28,6 +34,13 @@ export function useExecutionPolling(
     execution?: SegmentExecution;
     error?: Error;
   }>({});
+  const pollNow = useRef<() => void>();
+  const signal = useExecutionSignal(executionId);
+  const signalEnded =
+    signal && signal.status !== 'queued' && signal.status !== 'running';
+  useEffect(() => {
+    if (signalEnded) pollNow.current?.();
+  }, [signalEnded]);
 
   useEffect(() => {
     if (!executionId) return undefined;
@@ -36,6 +49,7 @@ export function useExecutionPolling(
     const controller = new AbortController();
     let failures = 0;
     const tick = async () => {
+      timer = undefined;
       try {
         const execution = await api.getExecution(executionId, {
           signal: controller.signal,
@@ -59,15 +73,25 @@ export function useExecutionPolling(
         }
       }
     };
+    pollNow.current = () => {
+      if (!timer || cancelled) return;
+      clearTimeout(timer);
+      timer = undefined;
+      tick();
+    };
     tick();
     return () => {
       cancelled = true;
+      pollNow.current = undefined;
       if (timer) clearTimeout(timer);
       controller.abort();
     };
   }, [api, executionId, intervalMs]);
 
   return state.id === executionId && executionId
-    ? { execution: state.execution, error: state.error }
+    ? {
+        execution: mergeExecutionSignal(state.execution, signal),
+        error: state.error,
+      }
     : {};
 }
