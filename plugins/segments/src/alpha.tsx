@@ -8,6 +8,7 @@ import {
 import GroupsIcon from '@mui/icons-material/Groups';
 import { SegmentsClient, segmentsApiRef } from './api';
 import {
+  auditRouteRef,
   editSegmentRouteRef,
   newSegmentRouteRef,
   rootRouteRef,
@@ -54,6 +55,7 @@ export default createFrontendPlugin({
     newSegment: newSegmentRouteRef,
     segment: segmentRouteRef,
     editSegment: editSegmentRouteRef,
+    audit: auditRouteRef,
   },
   extensions: [segmentsPage, segmentsApi],
 });

@@ -26,3 +26,10 @@ export const editSegmentRouteRef = createSubRouteRef({
   parent: rootRouteRef,
   path: '/:id/edit',
 });
+
+/** The audit trail (administrators). */
+export const auditRouteRef = createSubRouteRef({
+  id: 'segments/audit',
+  parent: rootRouteRef,
+  path: '/audit',
+});

@@ -6,6 +6,7 @@ import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { segmentRouteRef } from '../../routes';
+import { NoMatchBreakdown } from './NoMatchBreakdown';
 
 const TITLES: Record<LintIssue['kind'], string> = {
   contradiction: 'Conflicting conditions',
@@ -49,6 +50,7 @@ export function LintFindings(props: {
               {TITLES[issue.kind] ?? issue.kind}
             </Typography>
             <Typography variant="body2">{issue.message}</Typography>
+            {issue.kind === 'noMatch' && <NoMatchBreakdown issue={issue} />}
             {issue.kind === 'duplicate' && issue.ruleId && (
               <Link to={segmentLink({ id: issue.ruleId })}>
                 Open that segment

@@ -29,6 +29,7 @@ import { formatDateTime, formatNumber } from '../shared/format';
 import { startExecution } from '../shared/startExecution';
 import { useExecutionPolling } from '../shared/useExecutionPolling';
 import { useRunAllPermission } from '../shared/useRunAllPermission';
+import { AuditHeaderLink } from '../AuditPage/AuditHeaderLink';
 import { RunAllBanner } from './RunAllBanner';
 import { SearchField } from './SearchField';
 import { SegmentsTable } from './SegmentsTable';
@@ -207,6 +208,7 @@ export function SegmentsListPage() {
             />
           </>
         )}
+        <AuditHeaderLink />
       </Header>
       <Content>
         <Box

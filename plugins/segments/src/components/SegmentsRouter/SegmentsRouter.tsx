@@ -1,4 +1,5 @@
 import { Route, Routes } from 'react-router-dom';
+import { AuditPage } from '../AuditPage/AuditPage';
 import { RuleEditorPage } from '../RuleEditorPage/RuleEditorPage';
 import { SegmentDetailPage } from '../SegmentDetailPage/SegmentDetailPage';
 import { SegmentsListPage } from '../SegmentsListPage/SegmentsListPage';
@@ -12,6 +13,7 @@ export function SegmentsRouter() {
     <Routes>
       <Route path="/" element={<SegmentsListPage />} />
       <Route path="/new" element={<RuleEditorPage />} />
+      <Route path="/audit" element={<AuditPage />} />
       <Route path="/:id/edit" element={<RuleEditorPage />} />
       <Route path="/:id" element={<SegmentDetailPage />} />
     </Routes>
