@@ -32,12 +32,9 @@ describe('segments plugin (new frontend system)', () => {
     expect(screen.getByText('20,000')).toBeInTheDocument();
   });
 
-  it('declares its routes', () => {
-    expect(Object.keys(segmentsPlugin.routes).sort()).toEqual([
-      'editSegment',
-      'newSegment',
-      'root',
-      'segment',
-    ]);
+  it('declares the routes of its pages', () => {
+    expect(Object.keys(segmentsPlugin.routes)).toEqual(
+      expect.arrayContaining(['root', 'newSegment', 'segment', 'editSegment']),
+    );
   });
 });
