@@ -128,7 +128,9 @@ describe('RuleEditorPage rule checks', () => {
     fireEvent.click(screen.getByRole('button', { name: 'add conflict' }));
     const check = screen.getByTestId('rule-check-contradiction');
     // The first suggestion: did you mean OR?
-    await userEvent.click(within(check).getAllByRole('button', { name: 'Apply' })[0]);
+    await userEvent.click(
+      within(check).getAllByRole('button', { name: 'Apply' })[0],
+    );
     expect(screen.getByTestId('operator')).toHaveTextContent('OR');
     expect(
       screen.queryByTestId('rule-check-contradiction'),
@@ -158,9 +160,9 @@ describe('RuleEditorPage rule checks', () => {
     await screen.findByTestId('condition-0');
     expect(screen.queryByTestId('change-effect')).not.toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'add conflict' }));
-    expect(
-      await screen.findByTestId('change-effect-counts'),
-    ).toHaveTextContent('42 → 47 members (40 unchanged)');
+    expect(await screen.findByTestId('change-effect-counts')).toHaveTextContent(
+      '42 → 47 members (40 unchanged)',
+    );
     expect(screen.getByTestId('effect-added')).toHaveTextContent(
       'Would join: 7',
     );

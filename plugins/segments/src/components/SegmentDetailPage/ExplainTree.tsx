@@ -32,7 +32,11 @@ export function ExplainTree(props: {
   return (
     <Box component="ul" sx={{ listStyle: 'none', pl: 2, my: 0.5 }}>
       {nodes.map((node, i) => (
-        <Box component="li" key={node.path} data-testid={`explain-${node.path}`}>
+        <Box
+          component="li"
+          key={node.path}
+          data-testid={`explain-${node.path}`}
+        >
           {i > 0 && (
             <Typography variant="caption" color="text.secondary">
               {logicalOperator}

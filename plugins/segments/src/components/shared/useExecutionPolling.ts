@@ -2,10 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import type { SegmentExecution } from '@internal/plugin-segments-common';
 import { segmentsApiRef } from '../../api';
-import {
-  mergeExecutionSignal,
-  useExecutionSignal,
-} from './useExecutionSignal';
+import { mergeExecutionSignal, useExecutionSignal } from './useExecutionSignal';
 
 /** True while an execution is queued or running. */
 export function isExecutionActive(execution: SegmentExecution | undefined) {

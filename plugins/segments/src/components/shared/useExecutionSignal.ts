@@ -45,7 +45,8 @@ export function mergeExecutionSignal(
   if (!polledActive || signal.processed < execution.progress.processed) {
     return execution;
   }
-  const signalActive = signal.status === 'queued' || signal.status === 'running';
+  const signalActive =
+    signal.status === 'queued' || signal.status === 'running';
   return {
     ...execution,
     // A finished status waits for the REST answer (results, errors).
