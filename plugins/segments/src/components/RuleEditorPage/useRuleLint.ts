@@ -94,7 +94,7 @@ export function useRuleLint(
       return undefined;
     }
   }, [rule, parentLevels]);
-  const issues = report?.issues ?? [];
+  const issues = useMemo(() => report?.issues ?? [], [report]);
   const errors = useMemo(() => lintErrorsForBuilder(issues), [issues]);
   return {
     report,
