@@ -38,8 +38,10 @@ export function formatRelative(iso: string | undefined): string {
   if (!iso) return '—';
   const dt = DateTime.fromISO(iso);
   if (!dt.isValid) return '—';
-  // Clock skew between browser and server must not print "in 2 seconds".
-  return DateTime.now() < dt ? 'just now' : dt.toRelative() ?? '—';
+  // Recent times (and clock skew between browser and server, which would
+  // print "in 2 seconds") read "just now".
+  if (DateTime.now().diff(dt).as('seconds') < 45) return 'just now';
+  return dt.toRelative() ?? '—';
 }
 
 /** `850 ms`, `12.3 s`, `4 min 5 s`. */
