@@ -42,10 +42,9 @@ describe('validateRule', () => {
     const result = validateRule(rule(conditions, { parentSegmentId: null, schedule: null, priority: 3 }));
     expect(result.valid).toBe(true);
     expect(result.errors).toEqual([]);
-    if (result.valid) {
-      expect(result.rule).toEqual({ name: 'Test', logicalOperator: 'AND', priority: 3, conditions });
-      expect('parentSegmentId' in result.rule).toBe(false);
-    }
+    const parsed = result.valid ? result.rule : undefined;
+    expect(parsed).toEqual({ name: 'Test', logicalOperator: 'AND', priority: 3, conditions });
+    expect('parentSegmentId' in parsed!).toBe(false);
   });
 
   it('rejects an unknown field with the path of the field', () => {

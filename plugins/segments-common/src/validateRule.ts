@@ -36,8 +36,7 @@ const scheduleSchema = z
 
 function isTimeZone(tz: string) {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz.length > 0;
+    return tz.length > 0 && new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone !== undefined;
   } catch {
     return false;
   }
@@ -120,10 +119,11 @@ export function validateConditions(conditions: unknown[]): RuleValidationError[]
 }
 
 function formatPath(path: (string | number)[]): string {
-  return path.reduce<string>(
-    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : String(p)),
-    '',
-  ) || '(rule)';
+  const joined = path.reduce<string>((acc, p) => {
+    if (typeof p === 'number') return `${acc}[${p}]`;
+    return acc ? `${acc}.${p}` : String(p);
+  }, '');
+  return joined || '(rule)';
 }
 
 function describeIssue(issue: z.ZodIssue): string {

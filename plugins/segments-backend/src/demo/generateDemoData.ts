@@ -17,7 +17,10 @@ export function createRandom(seed: number) {
     pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)],
     weighted: <T>(items: ReadonlyArray<readonly [T, number]>) => {
       let r = next() * items.reduce((s, [, w]) => s + w, 0);
-      for (const [item, w] of items) if ((r -= w) < 0) return item;
+      for (const [item, w] of items) {
+        r -= w;
+        if (r < 0) return item;
+      }
       return items[items.length - 1][0];
     },
     normal,
@@ -108,7 +111,9 @@ function generateCustomer(seed: number, index: number, now: number) {
 
   // Skewed activity: 15% never buy, most buy a few times, 0.5% buy hundreds of times.
   const kind = r.next();
-  const count = kind < 0.15 ? 0 : kind < 0.995 ? Math.min(80, Math.round(r.logNormal(6, 0.9))) : r.int(100, 400);
+  let count = r.int(100, 400);
+  if (kind < 0.15) count = 0;
+  else if (kind < 0.995) count = Math.min(80, Math.round(r.logNormal(6, 0.9)));
   const favourite = r.pick(CATEGORIES);
   // Churned customers stopped buying some time ago; active ones buy up to today.
   const lastActive = r.next() < 0.35 ? now - r.int(60, 900) * DAY_MS : now;

@@ -156,10 +156,11 @@ export class SegmentEngine {
       this.executions.log(executionId, { level, message, segmentRuleId });
     const remaining = () => (options.deadline === undefined ? undefined : options.deadline - Date.now());
     // A synchronous driver (better-sqlite3) can keep the abort timer from firing: check the deadline too.
-    const abortReason = () =>
-      options.signal?.aborted
-        ? String(options.signal.reason?.message ?? options.signal.reason ?? 'aborted')
-        : remaining() !== undefined && remaining()! <= 0 ? 'timed out (deadline passed)' : undefined;
+    const abortReason = () => {
+      if (options.signal?.aborted) return String(options.signal.reason?.message ?? options.signal.reason ?? 'aborted');
+      const left = remaining();
+      return left !== undefined && left <= 0 ? 'timed out (deadline passed)' : undefined;
+    };
     const checkAbort = () => {
       const reason = abortReason();
       if (reason) throw new Error(`aborted: ${reason}`);
@@ -180,8 +181,9 @@ export class SegmentEngine {
         'info',
         resumed
           ? `resumed (attempt ${execution.attempt}): ${done.size} of ${segments.length} segment(s) already done`
-          : `started (attempt ${execution.attempt}): ${segments.length} segment(s) as of ${execution.asOf}` +
-              (incremental ? ` for ${execution.customerCount} changed customer(s)` : ''),
+          : `started (attempt ${execution.attempt}): ${segments.length} segment(s) as of ${execution.asOf}${
+              incremental ? ` for ${execution.customerCount} changed customer(s)` : ''
+            }`,
       );
       await this.notify(o => o.onProgress?.({ executionId, segmentRuleId: execution.segmentRuleId, status: 'running', processed: done.size, total: segments.length }));
       await this.ensureFeatures(executionId, asOf, incremental, remaining(), log);
@@ -203,7 +205,8 @@ export class SegmentEngine {
         }
         processed++;
         await this.executions.setProgress(executionId, processed);
-        await this.notify(o => o.onProgress?.({ executionId, segmentRuleId: execution.segmentRuleId, status: 'running', processed, total: segments.length }));
+        const progress = { executionId, segmentRuleId: execution.segmentRuleId, status: 'running' as const, processed, total: segments.length };
+        await this.notify(o => o.onProgress?.(progress));
       }
       checkAbort();
       await this.writer.assignPrimarySegments(executionId);

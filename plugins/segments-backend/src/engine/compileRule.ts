@@ -92,7 +92,7 @@ function param(ctx: Ctx, value: unknown, type: ScalarType): Param {
     // epoch ms and YYYYMMDD values must be INTEGER so that day and age
     // divisions round down as in TypeScript and PostgreSQL.
     if (type === 'date') return new Param(value, 'INTEGER');
-    return new Param(typeof value === 'boolean' ? (value ? 1 : 0) : value);
+    return new Param(typeof value === 'boolean' ? Number(value) : value);
   }
   return new Param(value, PG_TYPES[type]);
 }

@@ -41,14 +41,13 @@ export function featureRelation(options: {
       aggExprs.push(`SUM(CASE WHEN o.ordered_at > ${big('?')} THEN ${value} ELSE 0 END) AS ${agg}`);
       aggBindings.push(asOf - Number(m[2]) * DAY_MS);
     } else {
-      aggExprs.push(
-        {
-          total_spent: 'SUM(o.amount)',
-          order_count: 'COUNT(*)',
-          first_order_at: 'MIN(o.ordered_at)',
-          last_order_at: 'MAX(o.ordered_at)',
-        }[agg as 'total_spent'] + ` AS ${agg}`,
-      );
+      const expression = {
+        total_spent: 'SUM(o.amount)',
+        order_count: 'COUNT(*)',
+        first_order_at: 'MIN(o.ordered_at)',
+        last_order_at: 'MAX(o.ordered_at)',
+      }[agg as 'total_spent'];
+      aggExprs.push(`${expression} AS ${agg}`);
     }
   }
   const idFilter = (column: string) => {

@@ -51,8 +51,10 @@ export class FieldCatalog {
       dialectOf(this.db) === 'pg'
         ? `SELECT DISTINCT k.key AS key, jsonb_typeof(k.value) AS type FROM customers c, jsonb_each(c.attributes) k WHERE c.attributes IS NOT NULL ORDER BY 1 LIMIT 200`
         : `SELECT DISTINCT k.key AS key, k.type AS type FROM customers c, json_each(c.attributes) k WHERE c.attributes IS NOT NULL ORDER BY 1 LIMIT 200`;
-    const toType = (t: string) =>
-      t === 'true' || t === 'false' || t === 'boolean' ? 'boolean' : t === 'integer' || t === 'real' || t === 'number' ? 'number' : 'string';
+    const toType = (t: string): 'string' | 'number' | 'boolean' => {
+      if (t === 'true' || t === 'false' || t === 'boolean') return 'boolean';
+      return t === 'integer' || t === 'real' || t === 'number' ? 'number' : 'string';
+    };
     const seen = new Map<string, 'string' | 'number' | 'boolean'>();
     for (const r of rowsOf(await this.db.raw(sql))) {
       if (!seen.has(r.key)) seen.set(r.key, toType(r.type));
