@@ -138,7 +138,7 @@ export class SegmentsRolePolicy implements PermissionPolicy {
   private async claimsOf(user: PolicyQueryUser): Promise<string[]> {
     try {
       const info = await this.userInfo.getUserInfo(user.credentials);
-      return [info.userEntityRef, ...info.ownershipEntityRefs];
+      return [...new Set([info.userEntityRef, ...info.ownershipEntityRefs])];
     } catch (error) {
       this.logger?.warn(`No user info for a permission request, using the user ref only: ${error}`);
       const principal = user.credentials.principal as { userEntityRef?: string };
@@ -154,11 +154,12 @@ function decide(permission: Permission, access: Access, claims: string[]): Polic
   }
   const own = condition('IS_OWNER', claims);
   const shared = condition('HAS_VISIBILITY', claims);
+  const conditions = { own, shared, ownOrShared: { anyOf: [own, shared] } }[access];
   return {
     result: AuthorizeResult.CONDITIONAL,
     pluginId: 'segments',
     resourceType: SEGMENT_RULE_RESOURCE_TYPE,
-    conditions: access === 'own' ? own : access === 'shared' ? shared : { anyOf: [own, shared] },
+    conditions,
   };
 }
 

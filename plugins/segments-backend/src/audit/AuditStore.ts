@@ -10,7 +10,7 @@ export interface AuditRecord {
   id: string;
   /** ISO timestamp. */
   at: string;
-  /** User entity ref or service subject (e.g. `external:segments-api-client`). */
+  /** User entity ref or service subject (e.g. `segments-api-client` for the static API token). */
   actor: string;
   actorType: 'user' | 'service' | 'none';
   /** Auditor event id, e.g. `rule-update`, `members-read`. */
@@ -20,7 +20,7 @@ export interface AuditRecord {
   targetType?: string;
   targetId?: string;
   outcome: AuditOutcome;
-  /** HTTP status the request answered with. */
+  /** HTTP status of a refused or failed request (absent for successes). */
   status?: number;
   requestId: string;
   method?: string;
@@ -119,7 +119,7 @@ function clip<T extends string | undefined>(value: T, max: number): T {
 }
 
 function clean(value: string) {
-  return value.replace(/\u0000/g, '');
+  return value.split('\u0000').join('');
 }
 
 function rowToRecord(row: any): AuditRecord {

@@ -2,7 +2,7 @@ import { InputError } from '@backstage/errors';
 import { segmentsAuditReadPermission } from '@internal/plugin-segments-common';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { parseOrThrow, RequestContext } from '../service/requestHelpers';
+import { parseOrThrow, queryInt, RequestContext } from '../service/requestHelpers';
 import { AuditStore } from './AuditStore';
 
 const isoTime = z
@@ -25,8 +25,8 @@ const auditQuery = z
     targetId: z.string().max(255).optional(),
     from: isoTime.optional(),
     to: isoTime.optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-    offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+    limit: queryInt({ min: 1, max: 500, default: 100 }),
+    offset: queryInt({ min: 0, max: 10_000_000, default: 0 }),
   })
   .strict();
 

@@ -30,10 +30,24 @@ export function parseOrThrow<S extends ZodTypeAny>(schema: S, input: unknown, wh
   return result.data;
 }
 
+/**
+ * A whole-number query parameter between `min` and `max`. Only a string of
+ * digits is accepted: `?limit[]=1` or `?limit=1e3` answer 400 instead of being
+ * coerced.
+ */
+export function queryInt(options: { min: number; max: number; default: number }) {
+  return z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a whole number')
+    .optional()
+    .transform(v => (v === undefined ? options.default : Number(v)))
+    .pipe(z.number().int().min(options.min).max(options.max));
+}
+
 /** `limit` and `offset` query parameters. */
 export const pageSchema = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInt({ min: 1, max: 1000, default: 50 }),
+  offset: queryInt({ min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }),
 });
 
 /** An optional `asOf` ISO timestamp (default now). */
@@ -153,7 +167,7 @@ export class RequestContext {
     try {
       const result = await fn();
       await event.success({ meta });
-      await this.store(req, eventId, severityLevel, meta, 'success', 200);
+      await this.store(req, eventId, severityLevel, meta, 'success');
       return result;
     } catch (error) {
       await event.fail({ error: error as Error, meta });
@@ -169,7 +183,8 @@ export class RequestContext {
     severity: 'low' | 'medium' | 'high',
     meta: JsonObject,
     outcome: AuditOutcome,
-    status: number,
+    /** The error's HTTP status; a success's status is the route's (200, 201 or 202). */
+    status?: number,
   ) {
     if (!this.auditStore) return;
     let actor = 'unknown';

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ExecutionStore } from '../database/ExecutionStore';
 import { ResultStore } from '../database/ResultStore';
 import { SegmentEngine } from '../engine/SegmentEngine';
-import { pageSchema, parseOrThrow, RequestContext } from './requestHelpers';
+import { pageSchema, parseOrThrow, queryInt, RequestContext } from './requestHelpers';
 
 const resultsQuery = pageSchema.extend({ segmentRuleId: z.string().max(100).optional() });
 const changesQuery = pageSchema.extend({ type: z.enum(['added', 'removed', 'maintained']) });
@@ -25,7 +25,7 @@ const membersQuery = pageSchema.extend({
 });
 const executionsQuery = z.object({
   segmentRuleId: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(20),
+  limit: queryInt({ min: 1, max: 200, default: 20 }),
 });
 
 /** Executions, results, change reports, members and a customer's segments. */

@@ -73,7 +73,7 @@ const httpAuthFactory = createServiceFactory({
       if (token === STATIC_TOKEN || token === INGEST_ONLY_TOKEN) {
         if (pluginId !== 'segments') throw new AuthenticationError('This token is limited to the segments plugin');
         return mockCredentials.service(
-          'external:segments-api-client',
+          'segments-api-client',
           token === INGEST_ONLY_TOKEN ? { permissionNames: ['segments.data.write'] } : undefined,
         );
       }
@@ -88,7 +88,7 @@ const httpAuthFactory = createServiceFactory({
       async credentials(req: any, options?: any) {
         const credentials = special(req);
         if (!credentials) return inner.credentials(req, options);
-        const type = credentials.principal.type as 'user' | 'service';
+        const type = (credentials.principal as { type: 'user' | 'service' }).type;
         if (options?.allow && !options.allow.includes(type)) {
           throw new NotAllowedError(`This endpoint does not allow '${type}' credentials`);
         }
