@@ -154,7 +154,12 @@ function decide(permission: Permission, access: Access, claims: string[]): Polic
   }
   const own = condition('IS_OWNER', claims);
   const shared = condition('HAS_VISIBILITY', claims);
-  const conditions = { own, shared, ownOrShared: { anyOf: [own, shared] } }[access];
+  const byAccess: Record<typeof access, PermissionCriteria<PermissionCondition>> = {
+    own,
+    shared,
+    ownOrShared: { anyOf: [own, shared] },
+  };
+  const conditions = byAccess[access];
   return {
     result: AuthorizeResult.CONDITIONAL,
     pluginId: 'segments',
