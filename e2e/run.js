@@ -128,14 +128,6 @@ function startBackend(configFiles) {
     {
       NODE_ENV: 'development',
       ESBK_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json'),
-      // package-lock.json installs @backstage/plugin-notifications-backend and
-      // -signals-backend under packages/backend/node_modules, where
-      // resolvePackagePath (run from the root node_modules) cannot find their
-      // migrations: the backend then fails to start. Until they are hoisted,
-      // let Node's resolution also look there.
-      NODE_PATH: [path.join(dir, 'node_modules'), process.env.NODE_PATH]
-        .filter(Boolean)
-        .join(path.delimiter),
     },
   );
 }
