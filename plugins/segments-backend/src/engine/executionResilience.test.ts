@@ -1,4 +1,4 @@
-import { DAY_MS } from '@internal/plugin-segments-common';
+import { DAY_MS, SegmentRule } from '@internal/plugin-segments-common';
 import request from 'supertest';
 import { createRule, ingest, leaf, waitForExecution } from '../__testUtils__/api';
 import { waitFor } from '../__testUtils__/engineHelpers';
@@ -89,7 +89,7 @@ describe.each(databases.eachSupportedId())('execution resilience on %s', databas
   it('runs 10 rules requested at the same time, each exactly once and correctly', async () => {
     const { server, knex } = await startSegmentsBackend(databaseId);
     await ingest(server, { customers, orders });
-    const rules = [];
+    const rules: SegmentRule[] = [];
     for (let i = 0; i < 10; i++) {
       rules.push(await createRule(server, { name: `r${i}`, conditions: [leaf('totalSpent', 'gte', i * 150, 'number')] }));
     }
