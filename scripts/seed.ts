@@ -15,10 +15,14 @@
  *
  * Without --reset, rows with existing ids are replaced (upsert, as the
  * ingestion API does): the same seed run twice leaves the same data. With
- * --reset, customers, orders and everything derived from them (memberships,
- * primary segments, run scratch tables) are deleted first and the load runs
- * with indexes deferred (rebuilt at the end), which is several times faster.
- * Segment rules, executions and results are kept.
+ * --reset, the customers and every row about them (each table with a
+ * customer_id: orders, memberships, primary segments, run scratch tables,
+ * change marks) are deleted first and the load runs with indexes deferred
+ * (rebuilt at the end), which is several times faster; a load into empty
+ * tables does the same.
+ * Segment rules, executions and results are kept. Rows loaded here bypass the
+ * ingestion API, so they are not marked for incremental runs: run all segments
+ * (POST /api/segments/execute, or the UI) after seeding.
  */
 import fs from 'fs';
 import path from 'path';
