@@ -48,8 +48,9 @@ export class MembershipWriter {
       await tx('segment_run_members').where(staged).delete();
       await timed(
         tx.raw(
-          `INSERT INTO segment_run_members (execution_id, segment_rule_id, customer_id)
-           SELECT ?, ?, f.customer_id FROM segment_run_features f WHERE f.execution_id = ? AND ${pred.sql}`,
+          `INSERT INTO segment_run_members (execution_id, segment_rule_id, customer_id, total_spent, order_count, orders_90d)
+           SELECT ?, ?, f.customer_id, f.total_spent, f.order_count, f.orders_90d
+           FROM segment_run_features f WHERE f.execution_id = ? AND ${pred.sql}`,
           [executionId, rule.id, executionId, ...pred.bindings],
         ),
       );
@@ -59,48 +60,46 @@ export class MembershipWriter {
         .where({ segment_rule_id: rule.id })
         .whereNull('to_seq')
         .count({ n: '*' });
+      // Without fresh statistics (autovacuum lags behind a run that fills
+      // these tables) PostgreSQL plans the anti-joins as nested loops, which
+      // are quadratic; hash anti-joins are linear whatever the estimates.
+      if (this.isPg && !incremental) await tx.raw('SET LOCAL enable_nestloop = off');
       const scope = incremental
         ? `AND segment_memberships.customer_id IN (SELECT f.customer_id FROM segment_run_features f WHERE f.execution_id = ?)`
         : '';
-      await timed(
-        tx.raw(
-          `UPDATE segment_memberships SET to_seq = ? WHERE segment_rule_id = ? AND to_seq IS NULL ${scope}
-           AND NOT EXISTS (SELECT 1 FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ? AND s.customer_id = segment_memberships.customer_id)`,
-          [seq, rule.id, ...(incremental ? [executionId] : []), executionId, rule.id],
+      const removed = affectedRows(
+        await timed(
+          tx.raw(
+            `UPDATE segment_memberships SET to_seq = ? WHERE segment_rule_id = ? AND to_seq IS NULL ${scope}
+             AND NOT EXISTS (SELECT 1 FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ? AND s.customer_id = segment_memberships.customer_id)`,
+            [seq, rule.id, ...(incremental ? [executionId] : []), executionId, rule.id],
+          ),
         ),
       );
-      await timed(
-        tx.raw(
-          `INSERT INTO segment_memberships (segment_rule_id, customer_id, from_seq)
-           SELECT ?, s.customer_id, ? FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ?
-           AND NOT EXISTS (SELECT 1 FROM segment_memberships m WHERE m.segment_rule_id = ? AND m.to_seq IS NULL AND m.customer_id = s.customer_id)`,
-          [rule.id, seq, executionId, rule.id, rule.id],
+      const added = affectedRows(
+        await timed(
+          tx.raw(
+            `INSERT INTO segment_memberships (segment_rule_id, customer_id, from_seq)
+             SELECT ?, s.customer_id, ? FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ?
+             AND NOT EXISTS (SELECT 1 FROM segment_memberships m WHERE m.segment_rule_id = ? AND m.to_seq IS NULL AND m.customer_id = s.customer_id)`,
+            [rule.id, seq, executionId, rule.id, rule.id],
+          ),
         ),
       );
-      const [counts] = rowsOf(
-        await tx.raw(
-          `SELECT COUNT(*) AS members, SUM(CASE WHEN from_seq = ? THEN 1 ELSE 0 END) AS added
-           FROM segment_memberships WHERE segment_rule_id = ? AND to_seq IS NULL`,
-          [seq, rule.id],
-        ),
-      );
-      const [{ removed }] = await tx('segment_memberships')
-        .where({ segment_rule_id: rule.id, to_seq: seq })
-        .count({ removed: '*' });
       const step: SegmentStepResult = {
         seq,
-        customerCount: num(counts.members),
+        customerCount: num(previousCount) - removed + added,
         previousCount: num(previousCount),
-        added: num(counts.added ?? 0),
-        removed: num(removed),
+        added,
+        removed,
       };
+      // A full run's staged members are exactly the segment's members now.
+      const stats = incremental ? undefined : await this.statsFromStaged(tx, executionId, rule.id);
       await tx('segment_run_members').where(staged).delete();
       // An incremental step that changed nothing leaves no result behind.
       if (incremental && step.added === 0 && step.removed === 0) return step;
 
-      const stats = incremental
-        ? await this.statsFromOrders(tx, rule.id, asOf)
-        : await this.statsFromFeatures(tx, executionId, rule.id);
+      const { revenue, orders, churned } = stats ?? (await this.statsFromOrders(tx, rule.id, asOf));
       const resultId = randomUUID();
       const now = Date.now();
       await tx('segment_results').insert({
@@ -117,10 +116,10 @@ export class MembershipWriter {
         added: step.added,
         removed: step.removed,
         maintained: step.customerCount - step.added,
-        total_revenue: round2(stats.revenue),
-        order_count: stats.orders,
-        avg_order_value: stats.orders > 0 ? stats.revenue / stats.orders : null,
-        churn_rate: step.customerCount > 0 ? stats.churned / step.customerCount : null,
+        total_revenue: round2(revenue),
+        order_count: orders,
+        avg_order_value: orders > 0 ? revenue / orders : null,
+        churn_rate: step.customerCount > 0 ? churned / step.customerCount : null,
       });
       await tx('segment_rules').where({ id: rule.id }).update({ latest_result_id: resultId, last_executed_at: now });
       await this.prune(tx, rule.id, seq);
@@ -128,15 +127,13 @@ export class MembershipWriter {
     });
   }
 
-  /** Revenue, orders and churned members from the run's features (full runs). */
-  private async statsFromFeatures(tx: Knex.Transaction, executionId: string, ruleId: string) {
+  /** Revenue, orders and churned members from the staged members (full runs). */
+  private async statsFromStaged(tx: Knex.Transaction, executionId: string, ruleId: string) {
     const [row] = rowsOf(
       await tx.raw(
-        `SELECT SUM(f.total_spent) AS revenue, SUM(f.order_count) AS orders,
-           SUM(CASE WHEN f.orders_90d = 0 THEN 1 ELSE 0 END) AS churned
-         FROM segment_memberships m JOIN segment_run_features f
-           ON f.execution_id = ? AND f.customer_id = m.customer_id
-         WHERE m.segment_rule_id = ? AND m.to_seq IS NULL`,
+        `SELECT SUM(total_spent) AS revenue, SUM(order_count) AS orders,
+           SUM(CASE WHEN orders_90d = 0 THEN 1 ELSE 0 END) AS churned
+         FROM segment_run_members WHERE execution_id = ? AND segment_rule_id = ?`,
         [executionId, ruleId],
       ),
     );
@@ -187,6 +184,11 @@ export class MembershipWriter {
       );
     });
   }
+}
+
+/** Rows an INSERT or UPDATE changed, from a raw answer of either driver. */
+function affectedRows(answer: any): number {
+  return num(answer?.rowCount ?? answer?.changes ?? 0);
 }
 
 /** Money rounded to cents: sums of doubles pick up noise in the last bits. */

@@ -32,6 +32,8 @@ export interface PreviewResult {
 }
 
 const SAMPLE_SIZE = 20;
+/** PostgreSQL memory for aggregating orders per customer (one statement at a time). */
+const FEATURE_WORK_MEM = '64MB';
 
 /**
  * Evaluates segments inside the database: previews, and executions that
@@ -248,6 +250,8 @@ export class SegmentEngine {
     const columns = ['customer_id', ...CUSTOMER_COLUMNS, ...ALL_AGGREGATES];
     await this.db.transaction(async tx => {
       await tx('segment_run_features').where({ execution_id: executionId }).delete();
+      // The aggregation of all orders spills to disk with the default 4 MB.
+      if (this.dialect === 'pg') await tx.raw(`SET LOCAL work_mem = '${FEATURE_WORK_MEM}'`);
       const insert = tx.raw(
         `INSERT INTO segment_run_features (execution_id, ${columns.join(', ')}) SELECT ?, ${columns
           .map(c => `f.${c}`)
@@ -255,6 +259,8 @@ export class SegmentEngine {
         [executionId, ...rel.bindings],
       );
       await (this.dialect === 'pg' && timeoutMs !== undefined ? insert.timeout(Math.max(1, timeoutMs), { cancel: true }) : insert);
+      // Every segment of the run reads these rows: plan with their real size.
+      if (this.dialect === 'pg') await tx.raw('ANALYZE segment_run_features');
       await this.executions.setFeaturesAt(tx, executionId, Date.now());
     });
     await log('info', `computed customer features in ${Date.now() - started} ms`);
