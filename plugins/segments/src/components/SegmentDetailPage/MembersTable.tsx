@@ -58,7 +58,7 @@ export function MembersTable(props: { resultId: string; memberCount: number }) {
           padding: 'dense',
         }}
         localization={{
-          toolbar: { searchPlaceholder: 'Search by name or ID' },
+          toolbar: { searchPlaceholder: 'Search by ID or exact email' },
           body: { emptyDataSourceMessage: 'No member matches the search' },
         }}
         data={async query => {

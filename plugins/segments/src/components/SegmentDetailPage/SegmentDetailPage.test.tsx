@@ -149,7 +149,7 @@ describe('SegmentDetailPage', () => {
     expect(requests.members.at(-1)?.get('offset')).toBe('10');
 
     fireEvent.change(
-      within(table).getByPlaceholderText('Search by name or ID'),
+      within(table).getByPlaceholderText('Search by ID or exact email'),
       {
         target: { value: 'm-00023' },
       },
