@@ -2,10 +2,6 @@ import { mockServices, startTestBackend, TestDatabaseId, TestDatabases } from '@
 import { Knex } from 'knex';
 import { TEST_ENCRYPTION_CONFIG } from '../crypto/testKeys';
 import { segmentsPlugin } from '../plugin';
-import { useThisRealmForSqliteErrors } from './sqliteErrors';
-
-// SQLite errors must be Errors of the test file that receives them (see sqliteErrors.ts).
-useThisRealmForSqliteErrors();
 
 /** Both engines, in every backend test: PostgreSQL 15 (from the env connection string) and SQLite. */
 export const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
