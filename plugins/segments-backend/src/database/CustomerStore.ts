@@ -10,6 +10,7 @@ import {
 import { ZodError, ZodSchema } from 'zod';
 import { PersonalDataCodec } from '../crypto/PersonalDataCodec';
 import { chunks, num, optIso, parseJson } from './util';
+import { sampleBucket } from '../engine/sampleBucket';
 
 /** Counts and date range of the stored data. */
 export interface DataStats {
@@ -344,6 +345,7 @@ export function customerToRow(c: Customer, personalData: PersonalDataCodec) {
     email_hmac: pd.email_hmac,
     pd_key_id: pd.pd_key_id,
     marketing_opt_out: c.marketingOptOut ?? null,
+    sample_bucket: sampleBucket(c.id),
   };
 }
 
@@ -358,6 +360,7 @@ export function orderToRow(o: Order) {
     category: o.category ?? null,
     channel: o.channel ?? null,
     updated_at: Date.now(),
+    sample_bucket: sampleBucket(o.customerId),
   };
 }
 
