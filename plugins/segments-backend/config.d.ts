@@ -29,6 +29,16 @@ export interface Config {
       /** Notify a segment's owner when a run changes its members by more than this share (default 0.2). */
       changeThreshold?: number;
     };
+    preview?: {
+      /**
+       * Previews count every customer up to this many customers (default
+       * 200000); above, they evaluate the rule on a sample and estimate the
+       * count with a 95% interval (`exact: true` in the request counts all).
+       */
+      sampleAbove?: number;
+      /** Customers a sampled preview evaluates, about (default 20000). */
+      sampleSize?: number;
+    };
     results?: {
       /** Results (and their change lists) kept per segment (default 50). */
       retention?: number;

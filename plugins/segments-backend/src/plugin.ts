@@ -15,6 +15,7 @@ import { verifyStoredKeys } from './crypto/verifyStoredKeys';
 import { withPersonalData } from './crypto/withPersonalData';
 import { DatabaseCustomerStore } from './database/CustomerStore';
 import { DatabaseExecutionStore } from './database/ExecutionStore';
+import { fillSampleBuckets } from './database/fillSampleBuckets';
 import { migrateDatabase } from './database/migrateDatabase';
 import { DatabaseResultStore } from './database/ResultStore';
 import { DatabaseRuleStore } from './database/RuleStore';
@@ -73,6 +74,10 @@ export const segmentsPlugin = createBackendPlugin({
         const db = await database.getClient();
         if (!database.migrations?.skip) await migrateDatabase(withPersonalData(db, personalData));
         await verifyStoredKeys({ database: db, codec: personalData });
+        const filled = await fillSampleBuckets(db);
+        if (filled.customers || filled.orders) {
+          logger.info(`Gave ${filled.customers} customer(s) and ${filled.orders} order(s) their sample bucket`);
+        }
 
         const rules = DatabaseRuleStore.create({ database: db });
         const executions = DatabaseExecutionStore.create({ database: db });
@@ -84,6 +89,10 @@ export const segmentsPlugin = createBackendPlugin({
           logger,
           retention: config.getOptionalNumber('segments.results.retention'),
           personalData,
+          sampling: {
+            above: config.getOptionalNumber('segments.preview.sampleAbove'),
+            size: config.getOptionalNumber('segments.preview.sampleSize'),
+          },
         });
         engine.addObserver(
           ExecutionNotifier.create({

@@ -28,6 +28,7 @@ interface Ctx {
   dialect: Dialect;
   asOf: number;
   aggregates: Set<Aggregate>;
+  sampleBuckets?: number;
 }
 
 const SIMPLE_COLUMNS: Record<string, string> = {
@@ -68,8 +69,11 @@ export function compileRule(options: {
   dialect: Dialect;
   asOf: number;
   levels: RuleLevel[];
+  /** The feature relation holds only these sample buckets: order lookups may say so too. */
+  sampleBuckets?: number;
 }): CompiledPredicate {
-  const ctx: Ctx = { dialect: options.dialect, asOf: options.asOf, aggregates: new Set() };
+  const { dialect, asOf, sampleBuckets } = options;
+  const ctx: Ctx = { dialect, asOf, aggregates: new Set(), sampleBuckets };
   const parts = options.levels.map(l => compileList(l.conditions, l.logicalOperator, ctx));
   return { ...joinSql(parts, ' AND '), aggregates: ctx.aggregates };
 }
@@ -179,7 +183,9 @@ function compileLeaf(c: SegmentLeafCondition, ctx: Ctx): SqlFragment {
 
 function compileCategories(c: SegmentLeafCondition, ctx: Ctx): SqlFragment {
   const asOf = param(ctx, ctx.asOf, 'date');
-  const counted = sql`FROM orders o WHERE o.customer_id = f.customer_id AND o.status = 'completed' AND o.ordered_at <= ${asOf} AND o.category IS NOT NULL`;
+  // A sampled customer's orders are in its sample bucket: saying so lets the lookup use the sample index.
+  const bucket = ctx.sampleBuckets === undefined ? '' : ` AND o.sample_bucket < ${Math.floor(ctx.sampleBuckets)}`;
+  const counted = sql`FROM orders o WHERE o.customer_id = f.customer_id AND o.status = 'completed' AND o.ordered_at <= ${asOf} AND o.category IS NOT NULL${bucket}`;
   const values = [...new Set((c.value as string[] | undefined) ?? [])];
   const list = joinSql(values.map(v => sql`${param(ctx, v, 'string')}`), ', ');
   switch (c.operator) {

@@ -24,6 +24,8 @@ export function featureRelation(options: {
   aggregates: Iterable<Aggregate>;
   /** Restricts the relation to these customer ids (incremental runs, explanations). */
   customerIds?: string[];
+  /** Restricts the relation to the customers of sample buckets below this (sampled previews). */
+  sampleBuckets?: number;
 }): SqlFragment {
   const { dialect, asOf } = options;
   const wanted = new Set(options.aggregates);
@@ -50,22 +52,27 @@ export function featureRelation(options: {
       aggExprs.push(`${expression} AS ${agg}`);
     }
   }
-  const idFilter = (column: string) => {
-    if (!options.customerIds) return '';
-    if (options.customerIds.length === 0) return ` AND 1 = 0`;
-    return ` AND ${column} IN (${options.customerIds.map(() => '?').join(', ')})`;
+  const { customerIds, sampleBuckets } = options;
+  const idFilter = (alias: string) => {
+    let filter = '';
+    if (sampleBuckets !== undefined) filter += ` AND ${alias}.sample_bucket < ${Math.floor(sampleBuckets)}`;
+    if (!customerIds) return filter;
+    if (customerIds.length === 0) return `${filter} AND 1 = 0`;
+    const column = alias === 'o' ? 'o.customer_id' : 'c.id';
+    return `${filter} AND ${column} IN (${customerIds.map(() => '?').join(', ')})`;
   };
+  const restricted = customerIds !== undefined || sampleBuckets !== undefined;
   let sql = `SELECT c.id AS customer_id, ${cols.join(', ')} FROM customers c`;
   if (aggExprs.length) {
     sql +=
       ` LEFT JOIN (SELECT o.customer_id, ${aggExprs.join(', ')} FROM orders o` +
-      ` WHERE o.status = 'completed' AND o.ordered_at <= ${big('?')}${idFilter('o.customer_id')}` +
+      ` WHERE o.status = 'completed' AND o.ordered_at <= ${big('?')}${idFilter('o')}` +
       ` GROUP BY o.customer_id) a ON a.customer_id = c.id`;
-    bindings.push(...aggBindings, asOf, ...(options.customerIds ?? []));
+    bindings.push(...aggBindings, asOf, ...(customerIds ?? []));
   }
-  if (options.customerIds) {
-    sql += ` WHERE 1 = 1${idFilter('c.id')}`;
-    bindings.push(...options.customerIds);
+  if (restricted) {
+    sql += ` WHERE 1 = 1${idFilter('c')}`;
+    bindings.push(...(customerIds ?? []));
   }
   return { sql, bindings };
 }

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { sampleBucket } from '../engine/sampleBucket';
 import { createRule, currentMembers, execute, ingest, leaf } from '../__testUtils__/api';
 import { databases, startSegmentsBackend } from '../__testUtils__/testBackend';
 
@@ -210,6 +211,33 @@ describe.each(databases.eachSupportedId())('rules API on %s', databaseId => {
     // A malformed request (not a malformed rule) is a 400.
     expect((await request(server).post('/api/segments/rules/preview').send({ rule: {}, asOf: 'yesterday' })).status).toBe(400);
     expect((await request(server).post('/api/segments/rules/preview').send({ rule: {}, extra: 1 })).status).toBe(400);
+    const badExact = await request(server).post('/api/segments/rules/preview').send({ rule: {}, exact: 'yes' });
+    expect(badExact.status).toBe(400);
+    expect(badExact.body.error.message).toContain('exact');
+  });
+
+  it('estimates previews of large customer bases from a sample (segments.preview), exact on request', async () => {
+    const { server } = await startSegmentsBackend(databaseId, { segments: { preview: { sampleAbove: 10, sampleSize: 5 } } });
+    await ingest(server, DATA);
+    const preview = (extra: object = {}) =>
+      request(server)
+        .post('/api/segments/rules/preview')
+        .send({ rule: { name: 'p', logicalOperator: 'AND', conditions: [leaf('totalSpent', 'gte', 0, 'number')] }, asOf: ASOF, ...extra });
+    // 25 customers, about 5 sampled: buckets below ceil(1024 * 5 / 25) = 205.
+    const sampled = (await preview()).body;
+    const inSample = range(1, 25).map(pad).filter(id => sampleBucket(id) < 205);
+    expect(sampled).toMatchObject({
+      exact: false,
+      estimatedCount: 25,
+      totalCustomers: 25,
+      estimate: { sampledCustomers: inSample.length, matchedInSample: inSample.length, high: 25, confidence: 0.95 },
+    });
+    expect(sampled.estimate.low).toBeGreaterThanOrEqual(inSample.length);
+    expect(sampled.estimate.low).toBeLessThan(25);
+    expect(sampled.sample.map((c: { id: string }) => c.id)).toEqual(inSample);
+    const exact = (await preview({ exact: true })).body;
+    expect(exact).toMatchObject({ exact: true, estimatedCount: 25 });
+    expect(exact.estimate).toBeUndefined();
   });
 
   it('child segments get their parent members that meet their own conditions, recursively', async () => {

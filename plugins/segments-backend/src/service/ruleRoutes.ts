@@ -20,7 +20,9 @@ const listQuery = pageSchema.extend({
   status: z.enum(['active', 'inactive', 'draft']).optional(),
   search: z.string().max(200).optional(),
 });
-const previewBody = z.object({ rule: z.unknown(), asOf: asOfSchema, ruleId: z.string().max(100).optional() }).strict();
+const previewBody = z
+  .object({ rule: z.unknown(), asOf: asOfSchema, ruleId: z.string().max(100).optional(), exact: z.boolean().optional() })
+  .strict();
 const forceQuery = z.object({ force: z.enum(['true', 'false']).optional() });
 const executeBody = z.object({ asOf: asOfSchema }).strict();
 const deleteQuery = z.object({ children: z.enum(['reparent', 'delete']).optional() });
@@ -59,7 +61,7 @@ export function createRuleRoutes(options: {
         }
         const levels = await engine.levelsFor(validation.rule);
         const asOf = body.asOf ?? Date.now();
-        const preview = await engine.preview({ levels, asOf });
+        const preview = await engine.preview({ levels, asOf, exact: body.exact });
         const lint = await previewWarnings({
           rules,
           analysis: options.analysis,
