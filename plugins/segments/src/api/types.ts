@@ -69,6 +69,23 @@ export interface PreviewRequest {
   asOf?: string;
   /** The stored rule being edited: not reported as a duplicate of itself. */
   ruleId?: string;
+  /** Count every customer even where the server would estimate from a sample. */
+  exact?: boolean;
+}
+
+/**
+ * How a sampled preview estimated its count: the rule ran on
+ * `sampledCustomers` customers (a fixed hash sample), `matchedInSample` of
+ * them matched, and the count over all customers lies in [low, high] with
+ * the given confidence.
+ * @public
+ */
+export interface PreviewEstimate {
+  sampledCustomers: number;
+  matchedInSample: number;
+  low: number;
+  high: number;
+  confidence: number;
 }
 
 /**
@@ -76,7 +93,11 @@ export interface PreviewRequest {
  * @public
  */
 export interface PreviewCount {
+  /** Exact, or estimated from a sample when `exact` is false. */
   estimatedCount: number;
+  /** False when the count is an estimate (large customer bases); see `estimate`. */
+  exact?: boolean;
+  estimate?: PreviewEstimate;
   totalCustomers: number;
   /** The first customers by id, at most 20. */
   sample: CustomerSample[];

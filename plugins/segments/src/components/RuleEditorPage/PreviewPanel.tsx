@@ -2,6 +2,7 @@ import { InfoCard, Progress } from '@backstage/core-components';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
@@ -28,6 +29,7 @@ export function PreviewPanel(props: {
   onApplyFix?: (fix: LintFix) => void;
 }) {
   const { state, hasConditions, onApplyFix } = props;
+  const { countExactly } = state;
   const { response, error, loading } = state;
   const count = response?.validation.valid
     ? (response as PreviewCount)
@@ -66,12 +68,34 @@ export function PreviewPanel(props: {
             data-testid="preview-count"
             sx={{ fontWeight: 600, opacity: loading ? 0.5 : 1 }}
           >
+            {count.estimate ? '≈ ' : ''}
             {formatNumber(count.estimatedCount)}
           </Typography>
           <Typography variant="body1" color="text.secondary">
             customers
           </Typography>
         </Box>
+        {count.estimate && (
+          <Box data-testid="preview-estimate" sx={{ mb: 1 }}>
+            <Typography variant="body2" color="text.secondary">
+              {formatPercent(count.estimate.confidence)} likely between{' '}
+              {formatNumber(count.estimate.low)} and{' '}
+              {formatNumber(count.estimate.high)}: estimated from{' '}
+              {formatNumber(count.estimate.matchedInSample)} matches among{' '}
+              {formatNumber(count.estimate.sampledCustomers)} sampled customers.
+            </Typography>
+            {countExactly && (
+              <Button
+                size="small"
+                onClick={countExactly}
+                disabled={loading}
+                sx={{ mt: 0.5, ml: -0.5 }}
+              >
+                Count exactly
+              </Button>
+            )}
+          </Box>
+        )}
         <Typography variant="body2" color="text.secondary">
           {formatPercent(share)} of {formatNumber(count.totalCustomers)}{' '}
           customers
@@ -136,8 +160,9 @@ export function PreviewPanel(props: {
           component="p"
           sx={{ mt: 1.5 }}
         >
-          Estimated now against live data in {formatDuration(count.durationMs)}.
-          Members are fixed when the segment runs.
+          {count.estimate ? 'Estimated' : 'Counted'} now against live data in{' '}
+          {formatDuration(count.durationMs)}. Members are fixed when the segment
+          runs.
         </Typography>
       </>
     );

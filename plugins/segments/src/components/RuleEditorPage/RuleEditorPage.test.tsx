@@ -175,6 +175,62 @@ describe('RuleEditorPage', () => {
     expect(screen.getByText('Sample One')).toBeInTheDocument();
   });
 
+  it('shows an estimate with its interval and counts exactly on request', async () => {
+    const recorded = serve();
+    server.use(
+      http.post(`${API}/rules/preview`, async ({ request }) => {
+        const body: any = await request.json();
+        recorded.previews.push(body);
+        const common = {
+          totalCustomers: 1000000,
+          sample: [],
+          durationMs: 140,
+          validation: { valid: true, errors: [] },
+        };
+        return HttpResponse.json(
+          body.exact
+            ? { ...common, estimatedCount: 27570, exact: true }
+            : {
+                ...common,
+                estimatedCount: 28473,
+                exact: false,
+                estimate: {
+                  sampledCustomers: 20827,
+                  matchedInSample: 593,
+                  low: 26322,
+                  high: 30797,
+                  confidence: 0.95,
+                },
+              },
+        );
+      }),
+    );
+    await renderSegments('/segments/new');
+    await screen.findByText('3 fields');
+    await addCondition();
+    expect(await screen.findByTestId('preview-count')).toHaveTextContent(
+      '≈ 28,473',
+    );
+    expect(screen.getByTestId('preview-estimate')).toHaveTextContent(
+      '95% likely between 26,322 and 30,797: estimated from 593 matches among 20,827 sampled customers.',
+    );
+    expect(recorded.previews[0].exact).toBeUndefined();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Count exactly' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('preview-count')).toHaveTextContent('27,570'),
+    );
+    expect(screen.getByTestId('preview-count')).not.toHaveTextContent('≈');
+    expect(screen.queryByTestId('preview-estimate')).not.toBeInTheDocument();
+    expect(recorded.previews.at(-1).exact).toBe(true);
+
+    // The next edit estimates again.
+    await addCondition();
+    await waitFor(() => expect(recorded.previews).toHaveLength(3));
+    expect(recorded.previews[2].exact).toBeUndefined();
+    expect(await screen.findByTestId('preview-estimate')).toBeInTheDocument();
+  });
+
   it('waits about 300 ms after an edit before asking', async () => {
     const recorded = serve();
     await renderSegments('/segments/new');

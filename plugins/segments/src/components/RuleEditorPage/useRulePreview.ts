@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import type { SegmentCondition } from '@internal/plugin-segments-common';
 import { PreviewResponse, segmentsApiRef } from '../../api';
@@ -19,6 +19,8 @@ export interface PreviewState {
   /** The latest answer; kept while a newer one is loading. */
   response?: PreviewResponse;
   error?: Error;
+  /** Asks for an exact count of the current rule (previews of large customer bases are estimates). */
+  countExactly?: () => void;
 }
 
 /** Default wait after the last edit before asking the server. */
@@ -39,6 +41,10 @@ export function useRulePreview(
   const latest = useRef(0);
   const [state, setState] = useState<PreviewState>({ loading: false });
   const key = JSON.stringify(input);
+  // An exact count is asked for one version of the rule; the next edit estimates again.
+  const [exactKey, setExactKey] = useState<string>();
+  const exact = exactKey === key;
+  const countExactly = useCallback(() => setExactKey(key), [key]);
 
   useEffect(() => {
     const requestId = ++latest.current;
@@ -62,6 +68,7 @@ export function useRulePreview(
               ...(parentSegmentId ? { parentSegmentId } : {}),
             },
             ...(ruleId ? { ruleId } : {}),
+            ...(exact ? { exact: true } : {}),
           },
           { signal: controller.signal },
         )
@@ -80,7 +87,7 @@ export function useRulePreview(
       clearTimeout(timer);
       controller.abort();
     };
-  }, [api, key, delayMs, enabled]);
+  }, [api, key, delayMs, enabled, exact]);
 
-  return state;
+  return { ...state, countExactly };
 }
