@@ -168,18 +168,29 @@ export class MembershipWriter {
   /**
    * Gives every customer one primary segment: among the active root segments
    * it belongs to, the lowest priority number, ties to the earlier-created.
+   * Only rows that change are written (a run every minute would otherwise
+   * rewrite a row per customer each time); `execution_id` names the run that
+   * last changed a customer's primary segment.
    */
   async assignPrimarySegments(executionId: string) {
+    const rootMembers = `FROM segment_memberships m JOIN segment_rules r ON r.id = m.segment_rule_id
+      WHERE m.to_seq IS NULL AND r.parent_segment_id IS NULL AND r.status = 'active'`;
     await this.db.transaction(async tx => {
-      await tx('customer_primary_segments').delete();
+      // Both statements read every open membership: hash joins, whatever the statistics say.
+      if (this.isPg) await tx.raw('SET LOCAL enable_nestloop = off');
+      await tx.raw(
+        `DELETE FROM customer_primary_segments
+         WHERE NOT EXISTS (SELECT 1 ${rootMembers} AND m.customer_id = customer_primary_segments.customer_id)`,
+      );
       await tx.raw(
         `INSERT INTO customer_primary_segments (customer_id, segment_rule_id, execution_id)
          SELECT customer_id, segment_rule_id, ? FROM (
            SELECT m.customer_id, m.segment_rule_id,
              ROW_NUMBER() OVER (PARTITION BY m.customer_id ORDER BY r.priority, r.created_at, r.id) AS rn
-           FROM segment_memberships m JOIN segment_rules r ON r.id = m.segment_rule_id
-           WHERE m.to_seq IS NULL AND r.parent_segment_id IS NULL AND r.status = 'active'
-         ) ranked WHERE rn = 1`,
+           ${rootMembers}
+         ) ranked WHERE rn = 1
+         ON CONFLICT (customer_id) DO UPDATE SET segment_rule_id = excluded.segment_rule_id, execution_id = excluded.execution_id
+         WHERE customer_primary_segments.segment_rule_id <> excluded.segment_rule_id`,
         [executionId],
       );
     });

@@ -292,7 +292,8 @@ describe.each(databases.eachSupportedId())('executions and results on %s', datab
     // An inactive segment does not run.
     await createRule(server, { name: 'E', priority: 1, status: 'inactive', conditions: [flag('e')] });
 
-    expect((await execute(server, { asOf: ASOF })).status).toBe('success');
+    const first = await execute(server, { asOf: ASOF });
+    expect(first.status).toBe('success');
     const segmentsOf = async (id: string) => {
       const res = await request(server).get(`/api/segments/customers/${id}/segments`);
       expect(res.status).toBe(200);
@@ -331,6 +332,15 @@ describe.each(databases.eachSupportedId())('executions and results on %s', datab
     expect((await segmentsOf('p1')).primarySegmentId).toBe(c.id);
     expect((await segmentsOf('p2')).primarySegmentId).toBe(c.id);
     expect((await segmentsOf('p4')).primarySegmentId).toBe(a.id);
+    // Only changes are written: p4's primary is still the one the first run assigned.
+    const exported = await request(server).get('/api/segments/data/customers/p4/export');
+    expect(exported.body.segments.primarySegment).toMatchObject({ segmentId: a.id, executionId: first.id });
+
+    // p3 leaves C, its only root segment: it has no primary segment any more.
+    await ingest(server, { customers: [customer('p3', { attributes: {} })] });
+    expect((await execute(server, { asOf: ASOF })).status).toBe('success');
+    expect(await segmentsOf('p3')).toEqual({ segments: [] });
+    expect((await segmentsOf('p2')).primarySegmentId).toBe(c.id);
   });
 
   it('leaves a failing segment untouched while the others run (partial), with the error in the log', async () => {
