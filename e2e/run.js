@@ -3,8 +3,8 @@
 /*
  * End-to-end journey of the Segments portal in a real browser (PRD FR-001/002):
  * sign in as guest, open Segments, create the VIP segment by clicking
- * (totalSpent > 100000 AND daysSinceLastOrder <= 30), see the live count, save,
- * run, see members and the change report.
+ * (totalSpent > 100000 AND daysSinceLastOrder <= 30), see the live estimate,
+ * count exactly, save, run, see members and the change report.
  *
  * It starts its own backend (on a fresh temporary SQLite directory, so demo
  * data loads anew and ./data stays untouched) and frontend, drives Debian
@@ -384,18 +384,55 @@ async function journey(page) {
   );
 
   await step(
-    'live count matches POST /rules/preview for the same rule',
+    'the live count is an estimate that matches POST /rules/preview',
     async () => {
       await page.mouse.click(5, 890); // no focus ring or tooltip in the screenshot
-      await fullShot(page, 'rule-editor.png');
       const body = await api('POST', '/rules/preview', {
         rule: { name: 'e2e', ...VIP_RULE },
       });
       assert(body.validation.valid, 'the VIP rule is valid');
+      assert(body.exact === false, 'a sampled preview above 10,000 customers');
       assert(
         body.estimatedCount === previewCount,
-        `editor shows ${previewCount}, API answers ${body.estimatedCount}`,
+        `editor shows ${previewCount}, API estimates ${body.estimatedCount}`,
       );
+      const text = await tid('preview-estimate').innerText();
+      const [low, high] = [body.estimate.low, body.estimate.high].map(n =>
+        n.toLocaleString('en-US'),
+      );
+      assert(
+        text.includes(`between ${low} and ${high}`),
+        `the interval is shown: ${text}`,
+      );
+      // The whole "Live preview" card (Backstage's InfoCard, a MUI v4 Card).
+      // Clipped from the page: an element screenshot would scroll the sticky card out of place.
+      const card = tid('preview-estimate').locator(
+        'xpath=ancestor::div[contains(@class, "MuiCard-root")][1]',
+      );
+      await page.screenshot({
+        path: path.join(SCREENSHOTS, 'preview-estimate.png'),
+        clip: await card.boundingBox(),
+      });
+    },
+  );
+
+  await step(
+    'Count exactly matches POST /rules/preview with exact: true',
+    async () => {
+      await page.getByRole('button', { name: 'Count exactly' }).click();
+      await tid('preview-estimate').waitFor({ state: 'detached' });
+      previewCount = await numberIn(tid('preview-count'));
+      const body = await api('POST', '/rules/preview', {
+        rule: { name: 'e2e', ...VIP_RULE },
+        exact: true,
+      });
+      assert(body.exact === true, 'an exact count');
+      assert(
+        body.estimatedCount === previewCount,
+        `editor shows ${previewCount}, API counts ${body.estimatedCount}`,
+      );
+      await page.mouse.click(5, 890);
+      await fullShot(page, 'rule-editor.png');
       // The rule JSON the builder produced is exactly the PRD rule.
       await page.getByRole('button', { name: 'JSON' }).click();
       const dialog = page.getByRole('dialog');
@@ -575,6 +612,12 @@ async function main() {
       '    client: better-sqlite3',
       '    connection:',
       `      directory: ${JSON.stringify(dataDir)}`,
+      '# Previews estimate from a sample above 10,000 customers (the default is 200,000),',
+      '# so that the 20,000 demo customers show the estimate and "Count exactly".',
+      'segments:',
+      '  preview:',
+      '    sampleAbove: 10000',
+      '    sampleSize: 4000',
       '',
     ].join('\n'),
   );
