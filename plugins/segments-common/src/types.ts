@@ -263,3 +263,19 @@ export interface SegmentFieldInfo {
   /** Known values for enumerations (country, tier, categories, ...). */
   values?: string[];
 }
+
+/**
+ * How a sampled preview estimated its count (`POST /rules/preview` above
+ * `segments.preview.sampleAbove` customers): the rule ran on
+ * `sampledCustomers` customers (a fixed hash sample), `matchedInSample` of
+ * them matched, and the count over all customers lies in [low, high] with the
+ * given confidence (0.95).
+ * @public
+ */
+export interface PreviewEstimate {
+  sampledCustomers: number;
+  matchedInSample: number;
+  low: number;
+  high: number;
+  confidence: number;
+}

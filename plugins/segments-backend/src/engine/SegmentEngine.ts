@@ -1,6 +1,6 @@
 import { Knex } from 'knex';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ExecutionStatus, SegmentRule } from '@internal/plugin-segments-common';
+import { ExecutionStatus, PreviewEstimate, SegmentRule } from '@internal/plugin-segments-common';
 import { PersonalDataCodec } from '../crypto/PersonalDataCodec';
 import { ExecutionStore } from '../database/ExecutionStore';
 import { RuleStore } from '../database/RuleStore';
@@ -22,18 +22,6 @@ export interface CustomerSample {
   country?: string;
   tier?: string;
   totalSpent: number;
-}
-
-/** How a sampled preview's count was estimated. */
-export interface PreviewEstimate {
-  /** Customers the rule was evaluated on (those of the first sample buckets). */
-  sampledCustomers: number;
-  /** Of those, how many matched. */
-  matchedInSample: number;
-  /** 95% confidence interval of the count over all customers. */
-  low: number;
-  high: number;
-  confidence: number;
 }
 
 /** Answer of a preview. */

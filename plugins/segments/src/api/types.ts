@@ -1,5 +1,6 @@
 import type {
   LintIssue,
+  PreviewEstimate,
   RuleValidationError,
   SegmentResult,
   SegmentRule,
@@ -71,21 +72,6 @@ export interface PreviewRequest {
   ruleId?: string;
   /** Count every customer even where the server would estimate from a sample. */
   exact?: boolean;
-}
-
-/**
- * How a sampled preview estimated its count: the rule ran on
- * `sampledCustomers` customers (a fixed hash sample), `matchedInSample` of
- * them matched, and the count over all customers lies in [low, high] with
- * the given confidence.
- * @public
- */
-export interface PreviewEstimate {
-  sampledCustomers: number;
-  matchedInSample: number;
-  low: number;
-  high: number;
-  confidence: number;
 }
 
 /**
