@@ -74,7 +74,9 @@ export const segmentsPlugin = createBackendPlugin({
         const db = await database.getClient();
         if (!database.migrations?.skip) await migrateDatabase(withPersonalData(db, personalData));
         await verifyStoredKeys({ database: db, codec: personalData });
-        const filled = await fillSampleBuckets(db);
+        const filled = await fillSampleBuckets(db, {
+          onStart: () => logger.info('Giving stored customers and orders their sample bucket (once; large tables take minutes)'),
+        });
         if (filled.customers || filled.orders) {
           logger.info(`Gave ${filled.customers} customer(s) and ${filled.orders} order(s) their sample bucket`);
         }

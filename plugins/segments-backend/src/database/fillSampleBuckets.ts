@@ -9,7 +9,14 @@ const BATCH = 1000;
  * batches (the hash is computed here), then orders from their customer in one
  * statement.
  */
-export async function fillSampleBuckets(db: Knex): Promise<{ customers: number; orders: number }> {
+export async function fillSampleBuckets(
+  db: Knex,
+  options: { onStart?: () => void } = {},
+): Promise<{ customers: number; orders: number }> {
+  const missing = await db('customers').whereNull('sample_bucket').first('id');
+  const missingOrder = missing ? undefined : await db('orders').whereNull('sample_bucket').first('id');
+  if (!missing && !missingOrder) return { customers: 0, orders: 0 };
+  options.onStart?.();
   let customers = 0;
   for (;;) {
     const ids: string[] = (await db('customers').whereNull('sample_bucket').limit(BATCH).pluck('id')) ?? [];
