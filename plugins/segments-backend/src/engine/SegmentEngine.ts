@@ -44,8 +44,6 @@ export interface PreviewSampling {
 }
 
 const SAMPLE_SIZE = 20;
-/** PostgreSQL memory for aggregating orders per customer (one statement at a time). */
-const FEATURE_WORK_MEM = '64MB';
 
 /**
  * Evaluates segments inside the database: previews, and executions that
@@ -312,8 +310,6 @@ export class SegmentEngine {
     const columns = ['customer_id', ...CUSTOMER_COLUMNS, ...ALL_AGGREGATES];
     await this.db.transaction(async tx => {
       await tx('segment_run_features').where({ execution_id: executionId }).delete();
-      // The aggregation of all orders spills to disk with the default 4 MB.
-      if (this.dialect === 'pg') await tx.raw(`SET LOCAL work_mem = '${FEATURE_WORK_MEM}'`);
       const insert = tx.raw(
         `INSERT INTO segment_run_features (execution_id, ${columns.join(', ')}) SELECT ?, ${columns
           .map(c => `f.${c}`)
