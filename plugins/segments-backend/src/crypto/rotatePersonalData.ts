@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { dialectOf } from '../database/util';
+import { affectedRows, dialectOf } from '../database/util';
 import { keyIdsInUse } from './verifyStoredKeys';
 import { PersonalDataCodec, PersonalDataColumns } from './PersonalDataCodec';
 
@@ -135,8 +135,7 @@ export async function updateUnchanged(
     ...PD_COLUMNS.map(c => `customers.${c} ${same} ${col(`old_${c}`)}`),
   ];
   const sql = `UPDATE customers SET ${set.join(', ')} FROM ${source} WHERE ${unchanged.join(' AND ')}`;
-  const result: any = await tx.raw(sql, bindings as any[]);
-  return Number(pg ? result.rowCount : result?.changes ?? 0);
+  return affectedRows(await tx.raw(sql, bindings as any[]));
 }
 
 /** A PostgreSQL array literal; NULL for null/undefined. */

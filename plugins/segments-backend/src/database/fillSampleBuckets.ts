@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import { sampleBucket } from '../engine/sampleBucket';
+import { affectedRows } from './util';
 
 const BATCH = 1000;
 
@@ -28,9 +29,9 @@ export async function fillSampleBuckets(
     );
     customers += ids.length;
   }
-  const answer: any = await db.raw(
+  const answer = await db.raw(
     `UPDATE orders SET sample_bucket = (SELECT c.sample_bucket FROM customers c WHERE c.id = orders.customer_id)
      WHERE sample_bucket IS NULL`,
   );
-  return { customers, orders: Number(answer?.rowCount ?? answer?.changes ?? 0) };
+  return { customers, orders: affectedRows(answer) };
 }

@@ -12,6 +12,11 @@ export function num(v: unknown): number {
   return typeof v === 'number' ? v : Number(v);
 }
 
+/** Rows an INSERT, UPDATE or DELETE changed, from a `knex.raw` answer of either driver. */
+export function affectedRows(answer: any): number {
+  return num(answer?.rowCount ?? answer?.changes ?? 0);
+}
+
 /** Like {@link num} but keeps null/undefined as undefined. */
 export function optNum(v: unknown): number | undefined {
   return v === null || v === undefined ? undefined : num(v);

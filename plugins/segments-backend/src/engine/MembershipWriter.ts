@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { SegmentRule } from '@internal/plugin-segments-common';
-import { num } from '../database/util';
+import { affectedRows, num } from '../database/util';
 import { CompiledPredicate } from './compileRule';
 import { rowsOf } from './rowsOf';
 
@@ -195,11 +195,6 @@ export class MembershipWriter {
       );
     });
   }
-}
-
-/** Rows an INSERT or UPDATE changed, from a raw answer of either driver. */
-function affectedRows(answer: any): number {
-  return num(answer?.rowCount ?? answer?.changes ?? 0);
 }
 
 /** Money rounded to cents: sums of doubles pick up noise in the last bits. */

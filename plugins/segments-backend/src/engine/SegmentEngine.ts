@@ -118,20 +118,21 @@ export class SegmentEngine {
    */
   async preview(options: { levels: RuleLevel[]; asOf: number; exact?: boolean }): Promise<PreviewResult> {
     const started = Date.now();
-    const [{ n }] = await this.db('customers').count({ n: '*' });
-    const totalCustomers = num(n);
+    const [{ n: all }] = await this.db('customers').count({ n: '*' });
+    const totalCustomers = num(all);
     const buckets = options.exact ? undefined : this.sampleBucketsFor(totalCustomers);
     let found = await this.match(options.levels, options.asOf, buckets);
+    let estimatedCount = found.count;
     let estimate: PreviewEstimate | undefined;
     if (buckets !== undefined && found.count > 0) {
-      const [{ n: sampled }] = await this.db('customers').where('sample_bucket', '<', buckets).count({ n: '*' });
-      estimate = estimateCount(found.count, num(sampled), totalCustomers);
+      const [{ n }] = await this.db('customers').where('sample_bucket', '<', buckets).count({ n: '*' });
+      const sampled = num(n);
+      estimate = estimateCount(found.count, sampled, totalCustomers);
+      estimatedCount = Math.round((found.count / sampled) * totalCustomers);
     } else if (buckets !== undefined) {
       found = await this.match(options.levels, options.asOf, undefined);
+      estimatedCount = found.count;
     }
-    const estimatedCount = estimate
-      ? Math.round((estimate.matchedInSample / estimate.sampledCustomers) * totalCustomers)
-      : found.count;
     return {
       estimatedCount,
       exact: !estimate,

@@ -7,6 +7,7 @@ import {
   SegmentLeafCondition,
   toYmd,
 } from '@internal/plugin-segments-common';
+import { sampleFilter } from './sampleBucket';
 import { joinSql, Param, sql } from './sqlFragment';
 import { Aggregate, Dialect, SqlFragment } from './types';
 
@@ -184,8 +185,7 @@ function compileLeaf(c: SegmentLeafCondition, ctx: Ctx): SqlFragment {
 function compileCategories(c: SegmentLeafCondition, ctx: Ctx): SqlFragment {
   const asOf = param(ctx, ctx.asOf, 'date');
   // A sampled customer's orders are in its sample bucket: saying so lets the lookup use the sample index.
-  const bucket = ctx.sampleBuckets === undefined ? '' : ` AND o.sample_bucket < ${Math.floor(ctx.sampleBuckets)}`;
-  const counted = sql`FROM orders o WHERE o.customer_id = f.customer_id AND o.status = 'completed' AND o.ordered_at <= ${asOf} AND o.category IS NOT NULL${bucket}`;
+  const counted = sql`FROM orders o WHERE o.customer_id = f.customer_id AND o.status = 'completed' AND o.ordered_at <= ${asOf} AND o.category IS NOT NULL${sampleFilter('o', ctx.sampleBuckets)}`;
   const values = [...new Set((c.value as string[] | undefined) ?? [])];
   const list = joinSql(values.map(v => sql`${param(ctx, v, 'string')}`), ', ');
   switch (c.operator) {

@@ -1,4 +1,5 @@
 import { DAY_MS } from '@internal/plugin-segments-common';
+import { sampleFilter } from './sampleBucket';
 import { Aggregate, ALL_AGGREGATES, Dialect, SqlFragment } from './types';
 
 /** Customer columns every feature relation carries. */
@@ -53,9 +54,8 @@ export function featureRelation(options: {
     }
   }
   const { customerIds, sampleBuckets } = options;
-  const idFilter = (alias: string) => {
-    let filter = '';
-    if (sampleBuckets !== undefined) filter += ` AND ${alias}.sample_bucket < ${Math.floor(sampleBuckets)}`;
+  const idFilter = (alias: 'c' | 'o') => {
+    const filter = sampleFilter(alias, sampleBuckets);
     if (!customerIds) return filter;
     if (customerIds.length === 0) return `${filter} AND 1 = 0`;
     const column = alias === 'o' ? 'o.customer_id' : 'c.id';

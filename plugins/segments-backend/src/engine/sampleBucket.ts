@@ -16,3 +16,8 @@ export function sampleBucket(customerId: string): number {
   }
   return (h >>> 0) % SAMPLE_BUCKETS;
 }
+
+/** `AND <alias>.sample_bucket < n`: restricts customers or orders to the first `buckets` buckets. */
+export function sampleFilter(alias: 'c' | 'o', buckets: number | undefined): string {
+  return buckets === undefined ? '' : ` AND ${alias}.sample_bucket < ${Math.floor(buckets)}`;
+}
