@@ -20,12 +20,30 @@ import {
 /** Thrown when a search runs out of steps. */
 export class BudgetExceeded extends Error {}
 
-/** Bounds the work of a lint run, so it stays cheap enough for every keystroke. */
+/** Wall-clock limit of one check, whatever its step budget. */
+export const CHECK_TIME_LIMIT_MS = 500;
+
+/**
+ * Bounds the work of a lint run in steps and in time, so it stays cheap
+ * enough for every keystroke and no rule can keep a server busy.
+ */
 export class Budget {
-  constructor(public remaining: number) {}
+  private readonly deadline: number;
+  private ticks = 0;
+  constructor(public remaining: number, timeLimitMs = CHECK_TIME_LIMIT_MS) {
+    this.deadline = Date.now() + timeLimitMs;
+  }
   tick(n = 1) {
     this.remaining -= n;
     if (this.remaining < 0) throw new BudgetExceeded('lint budget exceeded');
+    // Reading the clock is cheap, but not free: look every 64 ticks.
+    if ((this.ticks += n) >= 64) {
+      this.ticks = 0;
+      if (Date.now() > this.deadline) {
+        this.remaining = -1;
+        throw new BudgetExceeded('lint time limit exceeded');
+      }
+    }
   }
   get exhausted() {
     return this.remaining < 0;

@@ -1,7 +1,11 @@
-import { computeCustomerFeatures, CustomerFeatures } from '../customerFeatures';
+import {
+  computeFeaturesOfGroups,
+  CustomerFeatures,
+  OrderGroup,
+} from '../customerFeatures';
 import { DAY_MS, toYmd } from '../dates';
 import { evaluateConditions } from '../evaluateRule';
-import { Customer, Order } from '../types';
+import { Customer } from '../types';
 import { fieldModel } from './fieldModel';
 import { DomainState } from './solver';
 import { LintRuleInput } from './types';
@@ -21,10 +25,10 @@ import {
   strWitness,
 } from './valueSets';
 
-/** Data of one made-up customer. */
+/** Data of one made-up customer; its orders come in groups, however many there are. */
 export interface WitnessData {
   customer: Customer;
-  orders: Order[];
+  orders: OrderGroup[];
   asOf: number;
 }
 
@@ -68,7 +72,7 @@ function pickFrom(set: NumSet, from: number, open = false): number | undefined {
 export function buildWitness(state: DomainState): WitnessData | undefined {
   const num = (field: string) =>
     (state.get(field)?.set ?? fieldModel(field, 'number').universe) as NumSet;
-  const orders: Order[] = [];
+  const orders: OrderGroup[] = [];
   let asOf = DEFAULT_AS_OF;
 
   const n = num('orderCount');
@@ -212,10 +216,10 @@ function buildOrders(num: (field: string) => NumSet, cats: string[]) {
       asOf - 90 * DAY_MS,
       asOf - 365 * DAY_MS,
     ];
-    const orders: Order[] = [];
     const perBucket = counts.map((c, i) => c - (i === 0 ? 0 : counts[i - 1]));
     const amounts = sums.map((v, i) => v - (i === 0 ? 0 : sums[i - 1]));
     const oldest = Math.max(...perBucket.map((c, i) => (c > 0 ? i : -1)));
+    const groups = new OrderGroups(cats);
     let first = pickNum(num('firstOrderAt'), last);
     for (let i = 0; i < 4 && first !== undefined; i++) {
       // Orders of window bucket i lie in (asOf - W_i, asOf - W_(i-1)] and not after the last order.
@@ -238,24 +242,17 @@ function buildOrders(num: (field: string) => NumSet, cats: string[]) {
         }
         first = f;
       }
-      for (let k = 0; k < c; k++) {
-        let at = latest;
-        if (i === oldest && k === c - 1) at = first!;
-        else if (i === b && k === 0) at = last;
-        orders.push({
-          id: `w${orders.length}`,
-          customerId: 'witness',
-          orderedAt: new Date(at).toISOString(),
-          amount: amounts[i] / c,
-          status: 'completed',
-          ...(cats.length
-            ? { category: cats[orders.length % cats.length] }
-            : {}),
-        });
-      }
+      // The bucket's first order may be the last one, its final order the
+      // first one; the others all sit at `latest`.
+      const each = amounts[i] / c;
+      const firstAt = i === b ? last : latest;
+      const finalAt = i === oldest ? first! : latest;
+      groups.add(firstAt, each, 1);
+      if (c > 2) groups.add(latest, each, c - 2);
+      if (c > 1) groups.add(finalAt, each, 1);
     }
     if (first === undefined) continue;
-    return { orders, asOf };
+    return { orders: groups.list, asOf };
   }
   return undefined;
 }
@@ -272,5 +269,35 @@ export function matchesLevels(
 
 /** Features of witness data. */
 export function witnessFeatures(w: WitnessData): CustomerFeatures {
-  return computeCustomerFeatures(w.customer, w.orders, w.asOf);
+  return computeFeaturesOfGroups(w.customer, w.orders, w.asOf);
+}
+
+/**
+ * Completed orders in groups, giving each wanted category to one order: the
+ * first orders take one category each, the rest share the first category.
+ */
+class OrderGroups {
+  readonly list: OrderGroup[] = [];
+  private placed = 0;
+  constructor(private readonly cats: string[]) {}
+
+  add(at: number, amount: number, count: number) {
+    let left = count;
+    while (left > 0) {
+      const single = this.placed < this.cats.length;
+      const n = single ? 1 : left;
+      const category = this.cats.length
+        ? this.cats[single ? this.placed : 0]
+        : undefined;
+      this.list.push({
+        orderedAt: new Date(at).toISOString(),
+        amount,
+        status: 'completed',
+        count: n,
+        ...(category !== undefined ? { category } : {}),
+      });
+      this.placed += n;
+      left -= n;
+    }
+  }
 }
