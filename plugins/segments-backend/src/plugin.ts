@@ -9,6 +9,7 @@ import {
   segmentsDataProvidersExtensionPoint,
 } from '@internal/plugin-segments-node';
 import { scheduleAuditPrune } from './audit/auditPruneTask';
+import { scheduleBackup } from './backup/backupTask';
 import { DatabaseAuditStore } from './audit/AuditStore';
 import { PersonalDataCodec } from './crypto/PersonalDataCodec';
 import { verifyStoredKeys } from './crypto/verifyStoredKeys';
@@ -127,6 +128,7 @@ export const segmentsPlugin = createBackendPlugin({
         });
         const audit = DatabaseAuditStore.create({ database: db });
         await scheduleAuditPrune({ scheduler: deps.scheduler, store: audit, config, logger });
+        await scheduleBackup({ scheduler: deps.scheduler, config, knex: db, logger });
         deps.httpRouter.use(
           await createRouter({
             ...deps,
