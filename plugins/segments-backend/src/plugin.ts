@@ -1,4 +1,5 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { Config } from '@backstage/config';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -26,6 +27,8 @@ import { SegmentEngine } from './engine/SegmentEngine';
 import { ExecutionPolicy, ExecutionQueue } from './engine/ExecutionQueue';
 import { ChangeTracker } from './incremental/ChangeTracker';
 import { IncrementalRunner } from './incremental/IncrementalRunner';
+import { Readiness } from './metrics/Readiness';
+import { SegmentsMetrics } from './metrics/SegmentsMetrics';
 import { trackChanges } from './incremental/trackChanges';
 import { ExecutionNotifier } from './notify/ExecutionNotifier';
 import { registerSegmentsPermissions } from './permissions/registerPermissions';
@@ -67,20 +70,31 @@ export const segmentsPlugin = createBackendPlugin({
         events: eventsServiceRef,
         signals: signalsServiceRef,
         notifications: notificationService,
+        metrics: metricsServiceRef,
       },
       async init(deps) {
         const { config, logger, database } = deps;
+        // Readiness (GET /ready) and API latency first, so that they cover every route.
+        const readiness = new Readiness();
+        const metrics = SegmentsMetrics.create(deps.metrics);
+        deps.httpRouter.use(readiness.router());
+        deps.httpRouter.addAuthPolicy({ path: '/ready', allow: 'unauthenticated' });
+        deps.httpRouter.use(metrics.middleware());
         // Keys first: a missing or malformed key stops the start, before any request.
         const personalData = PersonalDataCodec.fromConfig(config, { logger });
         const db = await database.getClient();
         if (!database.migrations?.skip) await migrateDatabase(withPersonalData(db, personalData));
+        readiness.complete('migrations');
         await verifyStoredKeys({ database: db, codec: personalData });
+        readiness.complete('keys');
+        readiness.setDatabase(db);
         const filled = await fillSampleBuckets(db, {
           onStart: () => logger.info('Giving stored customers and orders their sample bucket (once; large tables take minutes)'),
         });
         if (filled.customers || filled.orders) {
           logger.info(`Gave ${filled.customers} customer(s) and ${filled.orders} order(s) their sample bucket`);
         }
+        readiness.complete('sampleBuckets');
 
         const rules = DatabaseRuleStore.create({ database: db });
         const executions = DatabaseExecutionStore.create({ database: db });
@@ -88,7 +102,7 @@ export const segmentsPlugin = createBackendPlugin({
         const engine = SegmentEngine.create({
           database: db,
           rules,
-          executions,
+          executions: metrics.timeFeatures(executions),
           logger,
           retention: config.getOptionalNumber('segments.results.retention'),
           personalData,
@@ -107,7 +121,9 @@ export const segmentsPlugin = createBackendPlugin({
             changeThreshold: config.getOptionalNumber('segments.notifications.changeThreshold'),
           }),
         );
+        engine.addObserver(metrics.observer());
         const queue = ExecutionQueue.create({ engine, executions, logger, policy: readExecutionPolicy(config) });
+        metrics.observeQueue(queue);
         const service = SegmentService.create({ rules, queue });
         const changes = ChangeTracker.create({ database: db });
         const customers = trackChanges(DatabaseCustomerStore.create({ database: db, personalData }), changes);
@@ -165,6 +181,7 @@ export const segmentsPlugin = createBackendPlugin({
           customers,
         });
         deps.lifecycle.addShutdownHook(() => queue.stop());
+        readiness.complete('startup');
       },
     });
   },

@@ -84,6 +84,11 @@ export class ExecutionQueue {
     return ids;
   }
 
+  /** Executions held: queued, running or waiting for a retry (the queue length metric). */
+  get length(): number {
+    return this.held.size;
+  }
+
   /** Resolves when nothing is queued, running or waiting for a retry. */
   async idle(): Promise<void> {
     while (this.held.size > 0) {
