@@ -1,3 +1,5 @@
+// First: the OpenTelemetry meter provider and its Prometheus endpoint (port 9464).
+import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
 
 const backend = createBackend();
@@ -15,7 +17,9 @@ backend.add(import('@backstage/plugin-catalog-backend'));
 // Permissions: the Segments role policy (segments.roles in app-config maps
 // groups to admin, editor and viewer).
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(import('@internal/plugin-segments-backend-module-permission-policy'));
+backend.add(
+  import('@internal/plugin-segments-backend-module-permission-policy'),
+);
 
 // Live progress (signals) and run failure / large change notifications.
 backend.add(import('@backstage/plugin-signals-backend'));
