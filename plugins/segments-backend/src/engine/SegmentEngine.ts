@@ -12,6 +12,7 @@ import { CUSTOMER_COLUMNS, featureRelation } from './featureRelation';
 import { ancestry } from './hierarchy';
 import { MembershipWriter, round2, SegmentStepResult } from './MembershipWriter';
 import { rowsOf } from './rowsOf';
+import { isDatabaseFault, runErrorMessage } from './runErrors';
 import { SAMPLE_BUCKETS } from './sampleBucket';
 import { ALL_AGGREGATES, Dialect } from './types';
 
@@ -261,10 +262,11 @@ export class SegmentEngine {
           await this.logSkipped(executionId, rule, asOf, log);
           await this.notify(o => o.onSegmentResult?.({ executionId, rule, step }));
         } catch (e) {
-          if (abortReason()) throw e;
+          // A fault of the database (not of this segment) fails the attempt, which is retried from the checkpoint.
+          if (abortReason() || isDatabaseFault(e)) throw e;
           failed++;
           this.logger.error(`Segment ${rule.id} failed in execution ${executionId}`, e as Error);
-          await log('error', `${rule.name}: failed: ${(e as Error).message}`, rule.id);
+          await log('error', `${rule.name}: failed: ${runErrorMessage(e)}`, rule.id);
         }
         processed++;
         await this.executions.setProgress(executionId, processed);
@@ -279,7 +281,7 @@ export class SegmentEngine {
     } catch (e) {
       status = 'failed';
       const reason = abortReason();
-      error = reason ? `aborted: ${reason}` : (e as Error).message;
+      error = reason ? `aborted: ${reason}` : runErrorMessage(e);
       this.logger.error(`Execution ${executionId} failed`, e as Error);
     }
     await log(status === 'success' ? 'info' : 'error', `finished: ${status}${error ? ` (${error})` : ''}`);
