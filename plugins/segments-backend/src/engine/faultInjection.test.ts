@@ -361,5 +361,81 @@ describe.each(databases.eachSupportedId())(
       expect(await snapshot(knex)).toEqual(expected);
       if (pg) await runKnex.destroy();
     });
+    it('retries a run whose first attempt times out and ends like an undisturbed one', async () => {
+      const expected = await control(databaseId);
+      const knex = await databases.init(databaseId);
+      await firstRun(knex);
+
+      if (pg) {
+        // statement_timeout for new sessions of the test database; the features statement of the
+        // first attempt waits for a lock on orders past it and is cancelled.
+        const { database } = knex.client.config.connection;
+        const lock = await knex.transaction();
+        await lock.raw('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
+        await knex.raw(`ALTER DATABASE ?? SET statement_timeout = '400ms'`, [
+          database,
+        ]);
+        const runKnex = ownPool(knex);
+        const timeouts: string[] = [];
+        const { queue, executions } = stack(
+          runKnex,
+          { ...RETRYING, retryBaseMs: 1000 },
+          {
+            onProgress: async ({ processed }) => {
+              if (processed === 0)
+                timeouts.push(
+                  (await runKnex.raw('SHOW statement_timeout')).rows[0]
+                    .statement_timeout,
+                );
+            },
+          },
+        );
+        const id = await queue.request({ asOf: AS_OF_2, createdBy: 'test' });
+        // Lifted once the failed attempt is recorded: the retry's new sessions have no timeout.
+        await waitFor(async () =>
+          (await executions.getExecution(id))!.log.some(l =>
+            l.message.startsWith('retrying'),
+          )
+            ? true
+            : undefined,
+        );
+        await knex.raw('ALTER DATABASE ?? RESET statement_timeout', [database]);
+        await lock.rollback();
+        await queue.idle();
+        const done = (await executions.getExecution(id))!;
+        expect(timeouts).toEqual(['400ms', '0']);
+        expectFailedThenRetried(done, /57014.*statement timeout/);
+        expect(
+          done.log.some(l => /^resumed|^started \(attempt 2\)/.test(l.message)),
+        ).toBe(true);
+        await runKnex.destroy();
+      } else {
+        // SQLite cannot cancel a statement: a synchronous statement past the deadline (here a busy
+        // wait after the first segment) is caught by the deadline check between steps.
+        let slowed = false;
+        const { run } = stack(
+          knex,
+          { ...RETRYING, timeoutMs: 1000 },
+          {
+            onSegmentResult: async () => {
+              if (slowed) return;
+              slowed = true;
+              const until = Date.now() + 1100;
+              while (Date.now() < until);
+            },
+          },
+        );
+        const done = await run(AS_OF_2);
+        expectFailedThenRetried(done, /aborted: timed out/);
+        expect(
+          done.log.some(l =>
+            /^resumed \(attempt 2\): 1 of 6 segment\(s\) already done/.test(
+              l.message,
+            ),
+          ),
+        ).toBe(true);
+      }
+      expect(await snapshot(knex)).toEqual(expected);
+    });
   },
 );
