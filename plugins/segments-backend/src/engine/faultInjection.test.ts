@@ -10,8 +10,11 @@ import { DatabaseExecutionStore } from '../database/ExecutionStore';
 import { migrateDatabase } from '../database/migrateDatabase';
 import { DatabaseRuleStore } from '../database/RuleStore';
 import { generateDemoBatches } from '../demo/generateDemoData';
+import { ChangeTracker } from '../incremental/ChangeTracker';
+import { IncrementalRunner } from '../incremental/IncrementalRunner';
+import { createRule, ingest, leaf } from '../__testUtils__/api';
 import { waitFor } from '../__testUtils__/engineHelpers';
-import { databases } from '../__testUtils__/testBackend';
+import { databases, startSegmentsBackend } from '../__testUtils__/testBackend';
 import { ExecutionObserver } from './ExecutionObserver';
 import { ExecutionPolicy, ExecutionQueue } from './ExecutionQueue';
 import { SegmentEngine } from './SegmentEngine';
@@ -437,5 +440,200 @@ describe.each(databases.eachSupportedId())(
       }
       expect(await snapshot(knex)).toEqual(expected);
     });
+  },
+);
+
+// k00..k39: country TW/JP/US in turn, every fourth gold, one order of 100 × i each.
+const customer = (i: number, changes: object = {}) => ({
+  id: `k${String(i).padStart(2, '0')}`,
+  createdAt: '2024-01-01T00:00:00Z',
+  country: ['TW', 'JP', 'US'][i % 3],
+  tier: i % 4 === 0 ? 'gold' : 'silver',
+  ...changes,
+});
+const order = (
+  id: string,
+  customerId: string,
+  amount: number,
+  status = 'completed',
+) => ({
+  id,
+  customerId,
+  orderedAt: new Date(NOW - 3 * DAY).toISOString(),
+  amount,
+  status,
+});
+const START = {
+  customers: Array.from({ length: 40 }, (_, i) => customer(i)),
+  orders: Array.from({ length: 40 }, (_, i) =>
+    order(`o${i}`, customer(i).id, 100 * i),
+  ),
+};
+/** Changed versions of five customers, each of which changes segment. */
+const CHANGES = {
+  customers: [
+    customer(1, { country: 'TW' }), // joins taiwan
+    customer(4, { tier: 'silver' }), // leaves gold
+    {
+      id: 'k99',
+      createdAt: '2026-05-01T00:00:00Z',
+      country: 'TW',
+      tier: 'gold',
+    }, // new: joins all four
+  ],
+  orders: [
+    order('o5b', 'k05', 5000), // joins spenders
+    order('o30', 'k30', 3000, 'refunded'), // leaves spenders
+    order('o99', 'k99', 9000),
+  ],
+};
+
+/** Open memberships as "segment customer". */
+async function openMemberships(knex: Knex) {
+  const names = new Map(
+    (await knex('segment_rules').select('id', 'name')).map(r => [r.id, r.name]),
+  );
+  const rows = await knex('segment_memberships')
+    .whereNull('to_seq')
+    .select('segment_rule_id', 'customer_id');
+  return rows
+    .map(m => `${names.get(m.segment_rule_id)} ${m.customer_id}`)
+    .sort();
+}
+
+describe.each(databases.eachSupportedId())(
+  'a full run racing an ingestion on %s',
+  databaseId => {
+    it.each([
+      ['after the full run', false],
+      ['while the full run still runs', true],
+    ])(
+      'loses no change mark: an incremental run started %s catches up',
+      async (_, tickDuringRun) => {
+        const { server, knex } = await startSegmentsBackend(databaseId, {
+          // The backend's own incremental task stays out of the way: this test ticks itself.
+          segments: { incremental: { intervalSeconds: 3600 } },
+        });
+        await ingest(server, START);
+        await createRule(server, {
+          name: 'spenders',
+          priority: 1,
+          conditions: [leaf('totalSpent', 'gt', 2000, 'number')],
+        });
+        const taiwan = await createRule(server, {
+          name: 'taiwan',
+          priority: 2,
+          conditions: [leaf('country', 'eq', 'TW', 'string')],
+        });
+        await createRule(server, {
+          name: 'gold',
+          priority: 3,
+          conditions: [leaf('tier', 'eq', 'gold', 'string')],
+        });
+        await createRule(server, {
+          name: 'taiwan spenders',
+          priority: 4,
+          parentSegmentId: taiwan.id,
+          conditions: [leaf('totalSpent', 'gte', 1000, 'number')],
+        });
+
+        const changes = ChangeTracker.create({ database: knex });
+        await changes.clear(await changes.pending(Date.now() + 1, 100_000)); // the initial load is not a change
+        let racingIncremental: string | undefined;
+        let armed = false;
+        let raced = false;
+        let racingId: string | undefined;
+        const { queue, executions, run } = stack(
+          knex,
+          { maxAttempts: 1 },
+          {
+            // After the first segment's commit the features are computed: the changed customers'
+            // are stale for the rest of this run.
+            onProgress: async ({ processed, executionId }) => {
+              if (
+                !armed ||
+                raced ||
+                processed !== 1 ||
+                executionId !== racingId
+              )
+                return;
+              raced = true;
+              await ingest(server, CHANGES);
+              if (tickDuringRun)
+                racingIncremental = await incremental.tick(
+                  Date.now() + 1,
+                  AS_OF_2,
+                );
+            },
+          },
+        );
+        const incremental = IncrementalRunner.create({
+          changes,
+          queue,
+          delayMs: 0,
+        });
+        expect((await run(AS_OF_2)).status).toBe('success');
+        const before = await openMemberships(knex);
+
+        armed = true;
+        racingId = await queue.request({ asOf: AS_OF_2, createdBy: 'test' });
+        await queue.idle();
+        const racing = (await executions.getExecution(racingId))!;
+        expect(raced).toBe(true);
+        expect(racing).toMatchObject({ kind: 'full', status: 'success' });
+        const changed = ['k01', 'k04', 'k05', 'k30', 'k99'];
+        if (!tickDuringRun) {
+          // The full run used the data of before the ingestion, and the marks are still there.
+          expect(await openMemberships(knex)).toEqual(before);
+          expect(
+            (await changes.pending(Date.now() + 1, 100)).map(c => c.id).sort(),
+          ).toEqual(changed);
+          racingIncremental = await incremental.tick(Date.now() + 1, AS_OF_2);
+          await queue.idle();
+        }
+        expect(
+          (await executions.getExecution(racingIncremental!))!,
+        ).toMatchObject({
+          kind: 'incremental',
+          status: 'success',
+          customerCount: changed.length,
+        });
+        expect(await changes.pending(Date.now() + 1, 100)).toEqual([]);
+        const caughtUp = await openMemberships(knex);
+        expect(caughtUp).toEqual(
+          expect.arrayContaining([
+            'spenders k05',
+            'spenders k99',
+            'taiwan k01',
+            'taiwan k99',
+            'gold k99',
+            'taiwan spenders k99',
+          ]),
+        );
+        expect(caughtUp).not.toEqual(expect.arrayContaining(['gold k04']));
+        expect(caughtUp).not.toEqual(expect.arrayContaining(['spenders k30']));
+        const primaries = await knex('customer_primary_segments')
+          .orderBy('customer_id')
+          .select('customer_id', 'segment_rule_id');
+
+        // A fresh full run on the final data changes nothing.
+        const fresh = await run(AS_OF_2);
+        expect(fresh.status).toBe('success');
+        const freshResults = await knex('segment_results').where({
+          execution_id: fresh.id,
+        });
+        expect(freshResults).toHaveLength(4);
+        expect(
+          freshResults.map(r => [Number(r.added), Number(r.removed)]),
+        ).toEqual(freshResults.map(() => [0, 0]));
+        expect(await openMemberships(knex)).toEqual(caughtUp);
+        expect(
+          await knex('customer_primary_segments')
+            .orderBy('customer_id')
+            .select('customer_id', 'segment_rule_id'),
+        ).toEqual(primaries);
+        queue.stop();
+      },
+    );
   },
 );
