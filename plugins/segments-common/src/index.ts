@@ -6,6 +6,7 @@
 export * from './types';
 export * from './fields';
 export * from './dates';
+export * from './text';
 export * from './validateRule';
 export * from './customerFeatures';
 export * from './evaluateRule';
