@@ -1,14 +1,11 @@
 import { InputError } from '@backstage/errors';
-import { segmentsAuditReadPermission } from '@internal/plugin-segments-common';
+import { segmentsAuditReadPermission, timestampMsSchema } from '@internal/plugin-segments-common';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { parseOrThrow, queryInt, RequestContext } from '../service/requestHelpers';
 import { AuditStore } from './AuditStore';
 
-const isoTime = z
-  .string()
-  .datetime({ offset: true, message: 'must be an ISO timestamp, e.g. 2024-05-01T00:00:00Z' })
-  .transform(v => Date.parse(v));
+const isoTime = timestampMsSchema;
 
 const auditQuery = z
   .object({

@@ -6,6 +6,7 @@ import {
   IngestResponse,
   Order,
   orderSchema,
+  parseTimestamp,
 } from '@internal/plugin-segments-common';
 import { ZodError, ZodSchema } from 'zod';
 import { PersonalDataCodec } from '../crypto/PersonalDataCodec';
@@ -339,7 +340,7 @@ export function customerToRow(c: Customer, personalData: PersonalDataCodec) {
     gender: c.gender ?? null,
     birth_date: pd.birth_date,
     birth_ymd: pd.birth_ymd,
-    created_at: Date.parse(c.createdAt),
+    created_at: parseTimestamp(c.createdAt)!,
     attributes: c.attributes ? JSON.stringify(c.attributes) : null,
     updated_at: Date.now(),
     email_hmac: pd.email_hmac,
@@ -353,7 +354,7 @@ export function orderToRow(o: Order) {
   return {
     id: o.id,
     customer_id: o.customerId,
-    ordered_at: Date.parse(o.orderedAt),
+    ordered_at: parseTimestamp(o.orderedAt)!,
     amount: o.amount,
     currency: o.currency ?? null,
     status: o.status,

@@ -169,25 +169,34 @@ function cases(f: Fixtures): Case[] {
     ['viewer runs a shared rule', as.viewer, 'post', `/rules/${f.shared}/execute`, {}],
     ['viewer reads members of a shared rule', as.viewer, 'get', `/results/${f.results.shared}/customers`],
     ['viewer reads a change list', as.viewer, 'get', `/results/${f.results.shared}/changes?type=added`],
-    ['viewer reads an unshared rule', as.viewer, 'get', `/rules/${f.own}`],
-    ["viewer reads results of an unshared rule", as.viewer, 'get', `/results?segmentRuleId=${f.own}`],
     ['viewer reads results of all rules', as.viewer, 'get', '/results'],
-    ["viewer reads a result of an unshared rule", as.viewer, 'get', `/results/${f.results.own}`],
     ['viewer reads executions', as.viewer, 'get', '/executions'],
     ["viewer reads a customer's segments", as.viewer, 'get', `/customers/${f.customerId}/segments`],
-    ['viewer reads results of a made-up id', as.viewer, 'get', `/results?segmentRuleId=${enc(SQL[0])}`],
     ['no role lists rules', as.norole, 'get', '/rules'],
-    ['no role reads a shared rule', as.norole, 'get', `/rules/${f.shared}`],
     ['no role reads fields', as.norole, 'get', '/fields'],
     ['no role reads stats', as.norole, 'get', '/data/stats'],
     ['no role ingests orders', as.norole, 'post', '/data/orders', { items: [] }],
-    ['ingest-only token reads members', as.ingestOnly, 'get', `/results/${f.results.own}/customers`],
-    ['ingest-only token deletes a rule', as.ingestOnly, 'delete', `/rules/${f.own}`],
     ['ingest-only token erases a customer', as.ingestOnly, 'delete', `/data/customers/${f.customerId}`],
     ['ingest-only token reads the audit trail', as.ingestOnly, 'get', '/audit'],
   ];
   for (const [name, who, method, path, body] of forbidden) {
     out.push({ name, who, method, path: `${api}${path}`, body, expect: 403 });
+  }
+
+  // Segments the caller may not even read answer like unknown ids (404), so ids cannot be probed.
+  const hidden: Array<[string, Record<string, string>, Case['method'], string, unknown?]> = [
+    ['viewer reads an unshared rule', as.viewer, 'get', `/rules/${f.own}`],
+    ["viewer reads results of an unshared rule", as.viewer, 'get', `/results?segmentRuleId=${f.own}`],
+    ["viewer reads a result of an unshared rule", as.viewer, 'get', `/results/${f.results.own}`],
+    ['viewer reads results of a made-up id', as.viewer, 'get', `/results?segmentRuleId=${enc(SQL[0])}`],
+    ['no role reads a shared rule', as.norole, 'get', `/rules/${f.shared}`],
+    ['ingest-only token reads members', as.ingestOnly, 'get', `/results/${f.results.own}/customers`],
+    ['ingest-only token deletes a rule', as.ingestOnly, 'delete', `/rules/${f.own}`],
+    ['viewer reads an unknown rule', as.viewer, 'get', '/rules/no-such-rule'],
+    ['no role reads an unknown rule', as.norole, 'get', '/rules/no-such-rule'],
+  ];
+  for (const [name, who, method, path, body] of hidden) {
+    out.push({ name, who, method, path: `${api}${path}`, body, expect: 404 });
   }
 
   // Bad rule bodies on create and update (400), and on preview (200, invalid).
@@ -218,8 +227,8 @@ function cases(f: Fixtures): Case[] {
     ['JSON null', { type: 'application/json', data: 'null' }, 400],
     ['arrays nested 100,000 deep', { type: 'application/json', data: `${'['.repeat(100_000)}${']'.repeat(100_000)}` }, 400],
     ['objects nested 20,000 deep', { type: 'application/json', data: `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}` }, 400],
-    ['form-encoded body', { type: 'application/x-www-form-urlencoded', data: 'name=x&logicalOperator=AND' }, 400],
-    ['text body', { type: 'text/plain', data: JSON.stringify(validRule()) }, 400],
+    ['form-encoded body', { type: 'application/x-www-form-urlencoded', data: 'name=x&logicalOperator=AND' }, 415],
+    ['text body', { type: 'text/plain', data: JSON.stringify(validRule()) }, 415],
     ['26 MB body', { type: 'application/json', data: `{"name":"${'x'.repeat(26 * 1024 * 1024)}"}` }, 413],
     ['invalid UTF-8', { type: 'application/json', data: Buffer.from([0x7b, 0x22, 0x6e, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]) }, 400],
   ];
@@ -311,7 +320,7 @@ function cases(f: Fixtures): Case[] {
   const oddIds: Array<[string, string, number]> = [
     ['NUL', '%00', 400],
     ['bad percent-encoding', '%E0%A4%A', 400],
-    ['10,000 characters', 'x'.repeat(10_000), 404],
+    ['10,000 characters', 'x'.repeat(10_000), 400],
     ['dot dot', '..%2F..%2Fetc%2Fpasswd', 404],
   ];
   for (const [name, id, status] of oddIds) {

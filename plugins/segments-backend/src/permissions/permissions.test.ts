@@ -73,6 +73,7 @@ describe.each(databases.eachSupportedId())('segments permissions on %s', databas
     const got = await request(server).get(`/api/segments/rules/${marketing}`).set(as.viewer);
     expect(got.status).toBe(200);
     expect(got.body.visibility).toEqual(['group:default/marketing']);
-    expect((await request(server).get(`/api/segments/rules/${privateOne}`).set(as.viewer)).status).toBe(403);
+    // Hidden like an unknown id, so that ids cannot be probed.
+    expect((await request(server).get(`/api/segments/rules/${privateOne}`).set(as.viewer)).status).toBe(404);
   });
 });

@@ -4,6 +4,7 @@ import {
   segmentsResultReadPermission,
   subsumes,
   validateRule,
+  idSchema,
 } from '@internal/plugin-segments-common';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -14,13 +15,13 @@ import { SegmentAnalysis } from '../engine/SegmentAnalysis';
 import { asOfSchema, parseOrThrow, RequestContext } from './requestHelpers';
 import { levelsOf, lintLevels, NamedLevel } from './ruleChecks';
 import { ruleInputError } from './SegmentService';
+import { normalizeId } from './requestGuards';
 
 /** Most segments one overlap request may compare. */
 export const MAX_OVERLAP_IDS = 50;
 /** Up to this many segments, overlap answers also say which contain which by definition. */
 export const MAX_CONTAINMENT_IDS = 20;
 
-const idSchema = z.string().trim().min(1).max(100);
 const overlapQuery = z.object({
   ids: z
     .string({ required_error: 'is required, e.g. ?ids=a,b' })
@@ -35,7 +36,7 @@ const overlapQuery = z.object({
     .pipe(
       z
         .array(idSchema)
-        .min(1, 'needs at least one segment id')
+        .min(2, 'needs at least two segment ids')
         .max(MAX_OVERLAP_IDS, `at most ${MAX_OVERLAP_IDS} ids`),
     ),
 });
@@ -56,6 +57,7 @@ export function createCheckRoutes(options: {
 }) {
   const { ctx, rules, results, analysis } = options;
   const router = Router();
+  router.param('id', normalizeId);
 
   const getRule = async (id: string) => {
     const rule = await rules.getRule(id);
@@ -75,7 +77,9 @@ export function createCheckRoutes(options: {
   router.get('/overlap', async (req, res) => {
     const { ids } = parseOrThrow(overlapQuery, req.query, 'query');
     const found = new Map((await rules.getRules(ids)).map(r => [r.id, r]));
-    const unknown = ids.filter(id => !found.has(id));
+    // Segments the caller may not read are reported like unknown ids.
+    const visible = await ctx.readable(req, [...found.keys()]);
+    const unknown = ids.filter(id => !found.has(id) || !visible.has(id));
     if (unknown.length)
       throw new NotFoundError(`No segment rule with id ${unknown.join(', ')}`);
     await ctx.authorizeEach(req, segmentsResultReadPermission, ids);

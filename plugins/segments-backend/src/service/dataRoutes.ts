@@ -11,6 +11,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { CustomerStore } from '../database/CustomerStore';
 import { parseOrThrow, RequestContext } from './requestHelpers';
+import { normalizeId } from './requestGuards';
 
 /** Body of `POST /data/customers/lookup`: the email travels in the body, never in a logged URL. */
 const lookupBody = z.object({ email: z.string().min(1).max(320) }).strict();
@@ -19,6 +20,7 @@ const lookupBody = z.object({ email: z.string().min(1).max(320) }).strict();
 export function createDataRoutes(options: { ctx: RequestContext; customers: CustomerStore }) {
   const { ctx, customers } = options;
   const router = Router();
+  router.param('id', normalizeId);
 
   const items = (body: any): unknown[] => {
     if (!body || !Array.isArray(body.items)) {

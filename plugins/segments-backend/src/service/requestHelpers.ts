@@ -4,7 +4,11 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  segmentsRuleReadPermission,
+  timestampMsSchema,
+} from '@internal/plugin-segments-common';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -16,14 +20,28 @@ import express, { Request } from 'express';
 import { z, ZodTypeAny } from 'zod';
 import { JsonObject } from '@backstage/types';
 import { AuditOutcome, AuditStore } from '../audit/AuditStore';
-import { RuleConditionsToKnex, RuleQueryFilter } from '../permissions/conditionsToKnex';
+import {
+  RuleConditionsToKnex,
+  RuleQueryFilter,
+} from '../permissions/conditionsToKnex';
 
 /** Parses `input` or throws an InputError naming each bad field. */
-export function parseOrThrow<S extends ZodTypeAny>(schema: S, input: unknown, what: string): z.output<S> {
+export function parseOrThrow<S extends ZodTypeAny>(
+  schema: S,
+  input: unknown,
+  what: string,
+): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) {
     const details = result.error.issues
-      .map(i => `${i.path.join('.') || what}: ${i.code === 'unrecognized_keys' ? `unknown keys ${i.keys.join(', ')}` : i.message}`)
+      .map(
+        i =>
+          `${i.path.join('.') || what}: ${
+            i.code === 'unrecognized_keys'
+              ? `unknown keys ${i.keys.join(', ')}`
+              : i.message
+          }`,
+      )
       .join('; ');
     throw new InputError(`Invalid ${what}: ${details}`);
   }
@@ -35,7 +53,11 @@ export function parseOrThrow<S extends ZodTypeAny>(schema: S, input: unknown, wh
  * digits is accepted: `?limit[]=1` or `?limit=1e3` answer 400 instead of being
  * coerced.
  */
-export function queryInt(options: { min: number; max: number; default: number }) {
+export function queryInt(options: {
+  min: number;
+  max: number;
+  default: number;
+}) {
   return z
     .string()
     .regex(/^\d{1,15}$/, 'must be a whole number')
@@ -51,11 +73,7 @@ export const pageSchema = z.object({
 });
 
 /** An optional `asOf` ISO timestamp (default now). */
-export const asOfSchema = z
-  .string()
-  .datetime({ offset: true, message: 'must be an ISO timestamp, e.g. 2024-05-01T00:00:00Z' })
-  .transform(v => Date.parse(v))
-  .optional();
+export const asOfSchema = timestampMsSchema.optional();
 
 /** Authentication, permission checks and audit events for routes. */
 export class RequestContext {
@@ -76,12 +94,16 @@ export class RequestContext {
   /**
    * Throws NotAllowedError unless the caller holds the permission. A resource
    * permission without `resourceRef` needs an unconditional ALLOW (the
-   * permission on every segment), e.g. to run all segments.
+   * permission on every segment), e.g. to run all segments. A segment the
+   * caller may not even read answers 404 with `notFound` (by default the
+   * message for an unknown segment id), exactly as an id that does not exist,
+   * so that ids cannot be probed.
    */
   async authorize(
     req: Request,
     permission: BasicPermission | ResourcePermission,
     resourceRef?: string,
+    notFound?: string,
   ): Promise<BackstageCredentials> {
     const credentials = await this.credentials(req);
     let result: AuthorizeResult;
@@ -90,16 +112,58 @@ export class RequestContext {
         [{ permission: permission as ResourcePermission, resourceRef }],
         { credentials },
       );
+      if (
+        result !== AuthorizeResult.ALLOW &&
+        !(await this.mayRead(credentials, permission, resourceRef))
+      ) {
+        throw new NotFoundError(
+          notFound ?? `No segment rule with id ${resourceRef}`,
+        );
+      }
     } else if (isResourcePermission(permission)) {
       // authorize() would answer CONDITIONAL here, which only authorizeConditional may return.
-      [{ result }] = await this.permissions.authorizeConditional([{ permission }], { credentials });
+      [{ result }] = await this.permissions.authorizeConditional(
+        [{ permission }],
+        { credentials },
+      );
     } else {
-      [{ result }] = await this.permissions.authorize([{ permission }], { credentials });
+      [{ result }] = await this.permissions.authorize([{ permission }], {
+        credentials,
+      });
     }
     if (result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(`Missing permission ${permission.name}`);
     }
     return credentials;
+  }
+
+  /** The segments among `refs` that the caller may read (the others are hidden: 404). */
+  async readable(req: Request, refs: string[]): Promise<Set<string>> {
+    const credentials = await this.credentials(req);
+    if (!refs.length) return new Set();
+    const decisions = await this.permissions.authorize(
+      refs.map(resourceRef => ({
+        permission: segmentsRuleReadPermission,
+        resourceRef,
+      })),
+      { credentials },
+    );
+    return new Set(
+      refs.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW),
+    );
+  }
+
+  private async mayRead(
+    credentials: BackstageCredentials,
+    permission: BasicPermission | ResourcePermission,
+    resourceRef: string,
+  ) {
+    if (permission.name === segmentsRuleReadPermission.name) return false;
+    const [{ result }] = await this.permissions.authorize(
+      [{ permission: segmentsRuleReadPermission, resourceRef }],
+      { credentials },
+    );
+    return result === AuthorizeResult.ALLOW;
   }
 
   /** Like {@link RequestContext.authorize} for several resources at once: all must be allowed. */
@@ -114,17 +178,27 @@ export class RequestContext {
       resourceRefs.map(resourceRef => ({ permission, resourceRef })),
       { credentials },
     );
-    const denied = resourceRefs.filter((_, i) => decisions[i].result !== AuthorizeResult.ALLOW);
+    const denied = resourceRefs.filter(
+      (_, i) => decisions[i].result !== AuthorizeResult.ALLOW,
+    );
     if (denied.length) {
-      throw new NotAllowedError(`Missing permission ${permission.name} on ${denied.join(', ')}`);
+      throw new NotAllowedError(
+        `Missing permission ${permission.name} on ${denied.join(', ')}`,
+      );
     }
     return credentials;
   }
 
   /** Throws NotAllowedError unless the caller holds the permission on at least some segments. */
-  async authorizeSome(req: Request, permission: ResourcePermission): Promise<BackstageCredentials> {
+  async authorizeSome(
+    req: Request,
+    permission: ResourcePermission,
+  ): Promise<BackstageCredentials> {
     const credentials = await this.credentials(req);
-    const [decision] = await this.permissions.authorizeConditional([{ permission }], { credentials });
+    const [decision] = await this.permissions.authorizeConditional(
+      [{ permission }],
+      { credentials },
+    );
     if (decision.result === AuthorizeResult.DENY) {
       throw new NotAllowedError(`Missing permission ${permission.name}`);
     }
@@ -140,12 +214,21 @@ export class RequestContext {
     permission: ResourcePermission,
   ): Promise<{ credentials: BackstageCredentials; filter?: RuleQueryFilter }> {
     const credentials = await this.credentials(req);
-    const [decision] = await this.permissions.authorizeConditional([{ permission }], { credentials });
+    const [decision] = await this.permissions.authorizeConditional(
+      [{ permission }],
+      { credentials },
+    );
     if (decision.result === AuthorizeResult.ALLOW) return { credentials };
-    if (decision.result !== AuthorizeResult.CONDITIONAL || !this.ruleConditions) {
+    if (
+      decision.result !== AuthorizeResult.CONDITIONAL ||
+      !this.ruleConditions
+    ) {
       throw new NotAllowedError(`Missing permission ${permission.name}`);
     }
-    return { credentials, filter: this.ruleConditions.toFilter(decision.conditions) };
+    return {
+      credentials,
+      filter: this.ruleConditions.toFilter(decision.conditions),
+    };
   }
 
   /**
@@ -163,7 +246,12 @@ export class RequestContext {
     fn: () => Promise<T>,
     severityLevel: 'low' | 'medium' | 'high' = 'medium',
   ): Promise<T> {
-    const event = await this.auditor.createEvent({ eventId, severityLevel, request: req, meta });
+    const event = await this.auditor.createEvent({
+      eventId,
+      severityLevel,
+      request: req,
+      meta,
+    });
     try {
       const result = await fn();
       await event.success({ meta });
@@ -172,7 +260,14 @@ export class RequestContext {
     } catch (error) {
       await event.fail({ error: error as Error, meta });
       const status = statusOf(error);
-      await this.store(req, eventId, severityLevel, meta, status === 401 || status === 403 ? 'denied' : 'failure', status);
+      await this.store(
+        req,
+        eventId,
+        severityLevel,
+        meta,
+        status === 401 || status === 403 ? 'denied' : 'failure',
+        status,
+      );
       throw error;
     }
   }
@@ -263,7 +358,10 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,100}$/;
 export function requestIdMiddleware(): express.RequestHandler {
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const id =
+      typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming)
+        ? incoming
+        : randomUUID();
     (req as any)[REQUEST_ID] = id;
     res.setHeader('x-request-id', id);
     next();
@@ -275,37 +373,6 @@ export function requestIdOf(req: Request): string {
   const r = req as any;
   if (!r[REQUEST_ID]) r[REQUEST_ID] = randomUUID();
   return r[REQUEST_ID];
-}
-
-/**
- * Rejects requests carrying NUL characters in the path, query or JSON body
- * (400): no valid input contains them and PostgreSQL cannot store or compare
- * them, which would otherwise surface as 500s.
- */
-export function rejectNulMiddleware(): express.RequestHandler {
-  return (req, _res, next) => {
-    let path: string;
-    try {
-      path = decodeURIComponent(req.path);
-    } catch {
-      next(new InputError('Malformed percent-encoding in the request path'));
-      return;
-    }
-    if (path.includes('\u0000') || hasNul(req.query) || hasNul(req.body)) {
-      next(new InputError('NUL characters are not allowed in requests'));
-      return;
-    }
-    next();
-  };
-}
-
-function hasNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 200 || value === null || typeof value !== 'object') return false;
-  for (const [k, v] of Object.entries(value)) {
-    if (k.includes('\u0000') || hasNul(v, depth + 1)) return true;
-  }
-  return false;
 }
 
 /** The principal's reference for `createdBy` fields. */

@@ -4,6 +4,7 @@ import {
   segmentsExecutionReadPermission,
   segmentsMemberReadPermission,
   segmentsResultReadPermission,
+  idSchema,
 } from '@internal/plugin-segments-common';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -11,8 +12,9 @@ import { ExecutionStore } from '../database/ExecutionStore';
 import { ResultStore } from '../database/ResultStore';
 import { SegmentEngine } from '../engine/SegmentEngine';
 import { pageSchema, parseOrThrow, queryInt, RequestContext } from './requestHelpers';
+import { normalizeId } from './requestGuards';
 
-const resultsQuery = pageSchema.extend({ segmentRuleId: z.string().max(100).optional() });
+const resultsQuery = pageSchema.extend({ segmentRuleId: idSchema.optional() });
 const changesQuery = pageSchema.extend({ type: z.enum(['added', 'removed', 'maintained']) });
 const membersQuery = pageSchema.extend({
   /** Part of a customer id, or an exact email (matched through its keyed hash). */
@@ -24,7 +26,7 @@ const membersQuery = pageSchema.extend({
     .transform(v => v === 'true'),
 });
 const executionsQuery = z.object({
-  segmentRuleId: z.string().max(100).optional(),
+  segmentRuleId: idSchema.optional(),
   limit: queryInt({ min: 1, max: 200, default: 20 }),
 });
 
@@ -37,10 +39,12 @@ export function createResultRoutes(options: {
 }) {
   const { ctx, results, executions, engine } = options;
   const router = Router();
+  router.param('id', normalizeId);
 
+  const notFound = (id: string) => `No segment result with id ${id}`;
   const getResult = async (id: string) => {
     const result = await results.getResult(id);
-    if (!result) throw new NotFoundError(`No segment result with id ${id}`);
+    if (!result) throw new NotFoundError(notFound(id));
     return result;
   };
 
@@ -66,7 +70,7 @@ export function createResultRoutes(options: {
 
   router.get('/results/:id', async (req, res) => {
     const result = await getResult(req.params.id);
-    await ctx.authorize(req, segmentsResultReadPermission, result.segmentRuleId);
+    await ctx.authorize(req, segmentsResultReadPermission, result.segmentRuleId, notFound(result.id));
     res.json(result);
   });
 
@@ -78,7 +82,7 @@ export function createResultRoutes(options: {
       { resultId: req.params.id },
       async () => {
         const result = await getResult(req.params.id);
-        await ctx.authorize(req, segmentsMemberReadPermission, result.segmentRuleId);
+        await ctx.authorize(req, segmentsMemberReadPermission, result.segmentRuleId, notFound(result.id));
         const query = parseOrThrow(changesQuery, req.query, 'query');
         return results.listChanges({ resultId: result.id, ...query });
       },
@@ -94,7 +98,7 @@ export function createResultRoutes(options: {
       { resultId: req.params.id },
       async () => {
         const result = await getResult(req.params.id);
-        await ctx.authorize(req, segmentsMemberReadPermission, result.segmentRuleId);
+        await ctx.authorize(req, segmentsMemberReadPermission, result.segmentRuleId, notFound(result.id));
         const query = parseOrThrow(membersQuery, req.query, 'query');
         const ids = await results.listMemberIds({ resultId: result.id, ...query });
         return { items: await engine.describeCustomers(ids.items, Date.parse(result.asOf)), totalCount: ids.totalCount };

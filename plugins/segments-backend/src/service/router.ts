@@ -19,7 +19,9 @@ import { SegmentEngine } from '../engine/SegmentEngine';
 import { createCheckRoutes } from './checkRoutes';
 import { createDataRoutes } from './dataRoutes';
 import { FieldCatalog } from './FieldCatalog';
-import { rejectNulMiddleware, RequestContext, requestIdMiddleware } from './requestHelpers';
+import { errorHandler } from './errorHandler';
+import { jsonBody, rejectBadText } from './requestGuards';
+import { RequestContext, requestIdMiddleware } from './requestHelpers';
 import { createResultRoutes } from './resultRoutes';
 import { createRuleRoutes } from './ruleRoutes';
 import { SegmentService } from './SegmentService';
@@ -56,9 +58,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   );
   const router = Router();
   router.use(requestIdMiddleware());
-  // 10,000 rich customers fit well within this; larger bodies answer 413.
-  router.use(express.json({ limit: '25mb' }));
-  router.use(rejectNulMiddleware());
+  router.use(jsonBody());
+  router.use(rejectBadText());
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -77,5 +78,6 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     createResultRoutes({ ctx, results: options.results, executions: options.executions, engine: options.engine }),
   );
   router.use(createAuditRoutes({ ctx, audit: options.audit! }));
+  router.use(errorHandler(options.logger));
   return router;
 }

@@ -5,6 +5,7 @@ import {
   segmentsRuleReadPermission,
   segmentsRuleUpdatePermission,
   validateRule,
+  idSchema,
 } from '@internal/plugin-segments-common';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -15,13 +16,14 @@ import { checkParent } from '../engine/hierarchy';
 import { asOfSchema, pageSchema, parseOrThrow, principalRef, RequestContext } from './requestHelpers';
 import { previewWarnings, readableRules } from './ruleChecks';
 import { SegmentService } from './SegmentService';
+import { normalizeId } from './requestGuards';
 
 const listQuery = pageSchema.extend({
   status: z.enum(['active', 'inactive', 'draft']).optional(),
   search: z.string().max(200).optional(),
 });
 const previewBody = z
-  .object({ rule: z.unknown(), asOf: asOfSchema, ruleId: z.string().max(100).optional(), exact: z.boolean().optional() })
+  .object({ rule: z.unknown(), asOf: asOfSchema, ruleId: idSchema.optional(), exact: z.boolean().optional() })
   .strict();
 const forceQuery = z.object({ force: z.enum(['true', 'false']).optional() });
 const executeBody = z.object({ asOf: asOfSchema }).strict();
@@ -38,6 +40,7 @@ export function createRuleRoutes(options: {
 }) {
   const { ctx, rules, service, engine } = options;
   const router = Router();
+  router.param('id', normalizeId);
 
   // The preview's sample names customers: personal data, so it is audited.
   router.post('/rules/preview', async (req, res) => {

@@ -27,6 +27,8 @@ export interface Fixtures {
   erins: string;
   /** Ada's (admin) segment, shared with marketing (vera the viewer, eddie the editor). */
   shared: string;
+  /** A second segment of Ada's shared with marketing (overlaps need two). */
+  shared2: string;
   results: { own: string; erins: string; shared: string };
   executionId: string;
   customerId: string;
@@ -64,6 +66,10 @@ export async function seedFixtures(server: any): Promise<Fixtures> {
   const own = await create(as.editor, ruleBody('eddie private'));
   const erins = await create(as.editor2, ruleBody('erin for sales', { visibility: ['group:default/sales'] }));
   const shared = await create(as.admin, ruleBody('ada for marketing', { visibility: ['group:default/marketing'] }));
+  const shared2 = await create(
+    as.admin,
+    ruleBody('ada for marketing too', { visibility: ['group:default/marketing'], priority: 2 }),
+  );
 
   const run = await request(server).post('/api/segments/execute').set(as.admin).send({});
   expect(run.status).toBe(202);
@@ -79,6 +85,7 @@ export async function seedFixtures(server: any): Promise<Fixtures> {
     own,
     erins,
     shared,
+    shared2,
     results: { own: await resultOf(own), erins: await resultOf(erins), shared: await resultOf(shared) },
     executionId,
     customerId: 'c1',
