@@ -11,6 +11,18 @@ export interface Config {
       /** Days audit records are kept before the daily prune deletes them (default 90). */
       retentionDays?: number;
     };
+    /**
+     * Scheduled online backups of the embedded SQLite database (ignored on
+     * PostgreSQL: see docs/operations.md). Off unless `directory` is set.
+     */
+    backup?: {
+      /** Folder of the backup files, `segments-<UTC timestamp>.sqlite`; relative to the backend's working directory. */
+      directory?: string;
+      /** How often: `{ hours: 1 }` (default, for the 1 h RPO), an ISO duration, `'1h'`, or `{ cron }`. */
+      frequency?: { cron: string } | string | { [unit: string]: number };
+      /** Days backup files are kept (default 30). */
+      retentionDays?: number;
+    };
     execution?: {
       /** An attempt of a run longer than this is aborted (default 1800). */
       timeoutSeconds?: number;
