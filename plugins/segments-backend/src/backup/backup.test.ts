@@ -10,7 +10,7 @@ import { createRule, execute, ingest, leaf } from '../__testUtils__/api';
 import { databases, startSegmentsBackend } from '../__testUtils__/testBackend';
 import { TEST_ENCRYPTION_CONFIG } from '../crypto/testKeys';
 import { segmentsPlugin } from '../plugin';
-import { readBackupConfig } from './backupTask';
+import { readBackupConfig, scheduleBackup } from './backupTask';
 import { checkBackup, restoreSqliteBackup } from './restoreSqlite';
 import { backupFileName, backupTime, pruneBackups } from './sqliteBackup';
 
@@ -291,6 +291,20 @@ describe('backup retention', () => {
         }),
       ),
     ).toThrow(/retentionDays/);
+  });
+  it('schedules nothing on PostgreSQL, which is backed up outside the backend', async () => {
+    const scheduler = mockServices.scheduler.mock();
+    const logger = mockServices.logger.mock();
+    await scheduleBackup({
+      scheduler,
+      logger,
+      config: new ConfigReader({ segments: { backup: { directory: '/b' } } }),
+      knex: { client: { driverName: 'pg' } } as unknown as Knex,
+    });
+    expect(scheduler.scheduleTask).not.toHaveBeenCalled();
+    expect(logger.info).toHaveBeenCalledWith(
+      expect.stringContaining('docs/operations.md'),
+    );
   });
 });
 

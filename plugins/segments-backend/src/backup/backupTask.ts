@@ -115,7 +115,13 @@ export async function scheduleBackup(options: {
     initialDelay: { minutes: 5 },
     scope: 'global',
     fn: async () => {
-      await runBackup({ knex, settings, logger });
+      try {
+        await runBackup({ knex, settings, logger });
+      } catch (e) {
+        // Said here too: the scheduler's own log line does not name the task's purpose.
+        logger.error(`Segments backup failed: ${(e as Error).message}`);
+        throw e;
+      }
     },
   });
 }
