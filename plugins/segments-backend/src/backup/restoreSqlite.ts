@@ -1,5 +1,6 @@
 import { execFileSync } from 'child_process';
 import fs from 'fs';
+import path from 'path';
 import knexFactory, { Knex } from 'knex';
 import { backupFileName } from './sqliteBackup';
 
@@ -159,6 +160,7 @@ export async function restoreSqliteBackup(options: {
     keptAside.push(aside);
   }
   const partial = `${target}.restoring`;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.copyFileSync(backup, partial);
   fs.renameSync(partial, target);
   await checkBackup(target);
