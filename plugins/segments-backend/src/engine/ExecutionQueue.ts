@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { ExecutionStore, NewExecution } from '../database/ExecutionStore';
+import { describeError } from './runErrors';
 import { SegmentEngine } from './SegmentEngine';
 
 /** Timeouts and retries of executions (config `segments.execution`). */
@@ -14,6 +15,13 @@ export interface ExecutionPolicy {
   /** A queued or running execution whose heartbeat is older is orphaned. */
   staleAfterMs: number;
 }
+
+const ALL = '*';
+
+const conflict = (executionId: string) =>
+  new ConflictError(
+    `An execution covering this segment is already running: ${executionId}`,
+  );
 
 /** Defaults of {@link ExecutionPolicy}. */
 export const DEFAULT_EXECUTION_POLICY: ExecutionPolicy = {
@@ -34,6 +42,8 @@ export class ExecutionQueue {
   /** Serializes "is one running? then create" so two simultaneous requests cannot both pass the check. */
   private requests: Promise<unknown> = Promise.resolve();
   private readonly held = new Set<string>();
+  /** Full runs this process requested and still holds: execution id → segment id (ALL for a run of all). */
+  private readonly fullRuns = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private heartbeatTimer?: NodeJS.Timeout;
 
@@ -50,23 +60,50 @@ export class ExecutionQueue {
     logger: LoggerService;
     policy?: Partial<ExecutionPolicy>;
   }) {
-    return new ExecutionQueue(options.engine, options.executions, options.logger, {
-      ...DEFAULT_EXECUTION_POLICY,
-      ...options.policy,
-    });
+    return new ExecutionQueue(
+      options.engine,
+      options.executions,
+      options.logger,
+      {
+        ...DEFAULT_EXECUTION_POLICY,
+        ...options.policy,
+      },
+    );
+  }
+
+  /**
+   * Throws the 409 of {@link ExecutionQueue.request} at once when this process
+   * already holds a full run covering the segment. Callers check this before
+   * anything that waits for the database: on SQLite a running execution holds
+   * the only connection, so a concurrent request would otherwise reach the
+   * database check only after that run had finished.
+   */
+  assertNoFullRun(segmentRuleId: string | undefined) {
+    for (const [id, covered] of this.fullRuns) {
+      if (covered === ALL || !segmentRuleId || covered === segmentRuleId)
+        throw conflict(id);
+    }
   }
 
   /**
    * Creates and queues an execution. A full run of a segment that a queued or
-   * running full run already covers answers 409 naming that execution.
+   * running full run already covers (in this process or, through the
+   * database, in another) answers 409 naming that execution.
    */
   async request(options: NewExecution): Promise<string> {
+    const full = !options.customerIds;
     const created = this.requests.then(async () => {
-      if (!options.customerIds) {
+      if (full) {
+        this.assertNoFullRun(options.segmentRuleId);
         const active = await this.executions.findActive(options.segmentRuleId);
-        if (active) throw new ConflictError(`An execution covering this segment is already running: ${active}`);
+        if (active) throw conflict(active);
       }
-      return this.executions.createExecution({ maxAttempts: this.policy.maxAttempts, ...options });
+      const id = await this.executions.createExecution({
+        maxAttempts: this.policy.maxAttempts,
+        ...options,
+      });
+      if (full) this.fullRuns.set(id, options.segmentRuleId ?? ALL);
+      return id;
     });
     this.requests = created.catch(() => undefined);
     const id = await created;
@@ -76,9 +113,14 @@ export class ExecutionQueue {
 
   /** Picks up executions whose process died (heartbeat stale) and resumes them from their checkpoint. */
   async resumeOrphans(now = Date.now()): Promise<string[]> {
-    const ids = (await this.executions.findOrphaned(now - this.policy.staleAfterMs)).filter(id => !this.held.has(id));
+    const ids = (
+      await this.executions.findOrphaned(now - this.policy.staleAfterMs)
+    ).filter(id => !this.held.has(id));
     for (const id of ids) {
-      await this.executions.log(id, { level: 'warn', message: 'resuming: the process running this execution stopped' });
+      await this.executions.log(id, {
+        level: 'warn',
+        message: 'resuming: the process running this execution stopped',
+      });
       this.enqueue(id);
     }
     return ids;
@@ -108,25 +150,42 @@ export class ExecutionQueue {
   private enqueue(id: string) {
     this.held.add(id);
     this.startHeartbeat();
-    this.chain = this.chain.then(() => this.attempt(id)).catch(e => this.logger.error(`Execution ${id} crashed`, e));
+    this.chain = this.chain
+      .then(() => this.attempt(id))
+      .catch(e =>
+        this.logger.error(`Execution ${id} crashed: ${describeError(e)}`),
+      );
   }
 
   private async attempt(id: string) {
     const execution = await this.executions.getExecution(id);
     if (!execution) {
-      this.held.delete(id);
+      this.release(id);
       return;
     }
     const willRetry = execution.attempt < execution.maxAttempts;
     const controller = new AbortController();
     const deadline = Date.now() + this.policy.timeoutMs;
     const timer = setTimeout(
-      () => controller.abort(new Error(`timed out after ${Math.round(this.policy.timeoutMs / 1000)} s`)),
+      () =>
+        controller.abort(
+          new Error(
+            `timed out after ${Math.round(this.policy.timeoutMs / 1000)} s`,
+          ),
+        ),
       this.policy.timeoutMs,
     );
     let status;
     try {
-      status = await this.engine.runExecution(id, { signal: controller.signal, deadline, willRetry });
+      status = await this.engine.runExecution(id, {
+        signal: controller.signal,
+        deadline,
+        willRetry,
+        // A new request may come as soon as clients can see the run ended.
+        onSettled: settled => {
+          if (settled !== 'failed' || !willRetry) this.fullRuns.delete(id);
+        },
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -135,23 +194,36 @@ export class ExecutionQueue {
       await this.executions.scheduleRetry(id, Date.now() + delay);
       await this.executions.log(id, {
         level: 'warn',
-        message: `retrying in ${Math.round(delay / 1000)} s (attempt ${execution.attempt + 1} of ${execution.maxAttempts})`,
+        message: `retrying in ${Math.round(delay / 1000)} s (attempt ${
+          execution.attempt + 1
+        } of ${execution.maxAttempts})`,
       });
       const t = setTimeout(() => {
         this.timers.delete(t);
-        this.chain = this.chain.then(() => this.attempt(id)).catch(e => this.logger.error(`Execution ${id} crashed`, e));
+        this.chain = this.chain
+          .then(() => this.attempt(id))
+          .catch(e =>
+            this.logger.error(`Execution ${id} crashed: ${describeError(e)}`),
+          );
       }, delay);
       this.timers.add(t);
       return;
     }
+    this.release(id);
+  }
+
+  private release(id: string) {
     this.held.delete(id);
+    this.fullRuns.delete(id);
   }
 
   private startHeartbeat() {
     if (this.heartbeatTimer) return;
     this.heartbeatTimer = setInterval(() => {
       if (!this.held.size) return;
-      this.executions.heartbeat([...this.held]).catch(e => this.logger.warn(`Heartbeat failed: ${e}`));
+      this.executions
+        .heartbeat([...this.held])
+        .catch(e => this.logger.warn(`Heartbeat failed: ${describeError(e)}`));
     }, Math.max(1000, this.policy.staleAfterMs / 4));
     this.heartbeatTimer.unref?.();
   }

@@ -12,7 +12,7 @@ import { CUSTOMER_COLUMNS, featureRelation } from './featureRelation';
 import { ancestry } from './hierarchy';
 import { MembershipWriter, round2, SegmentStepResult } from './MembershipWriter';
 import { rowsOf } from './rowsOf';
-import { isDatabaseFault, runErrorMessage } from './runErrors';
+import { describeError, isDatabaseFault, runErrorMessage } from './runErrors';
 import { SAMPLE_BUCKETS } from './sampleBucket';
 import { ALL_AGGREGATES, Dialect } from './types';
 
@@ -210,7 +210,13 @@ export class SegmentEngine {
    */
   async runExecution(
     executionId: string,
-    options: { signal?: AbortSignal; deadline?: number; willRetry?: boolean } = {},
+    options: {
+      signal?: AbortSignal;
+      deadline?: number;
+      willRetry?: boolean;
+      /** Called as soon as the final status is stored, before clean-up and observers. */
+      onSettled?: (status: ExecutionStatus) => void;
+    } = {},
   ): Promise<ExecutionStatus | undefined> {
     const execution = await this.executions.getExecution(executionId);
     if (!execution || !['queued', 'running'].includes(execution.status)) return undefined;
@@ -265,7 +271,7 @@ export class SegmentEngine {
           // A fault of the database (not of this segment) fails the attempt, which is retried from the checkpoint.
           if (abortReason() || isDatabaseFault(e)) throw e;
           failed++;
-          this.logger.error(`Segment ${rule.id} failed in execution ${executionId}`, e as Error);
+          this.logger.error(`Segment ${rule.id} failed in execution ${executionId}: ${describeError(e)}`);
           await log('error', `${rule.name}: failed: ${runErrorMessage(e)}`, rule.id);
         }
         processed++;
@@ -282,10 +288,11 @@ export class SegmentEngine {
       status = 'failed';
       const reason = abortReason();
       error = reason ? `aborted: ${reason}` : runErrorMessage(e);
-      this.logger.error(`Execution ${executionId} failed`, e as Error);
+      this.logger.error(`Execution ${executionId} failed: ${describeError(e)}`);
     }
     await log(status === 'success' ? 'info' : 'error', `finished: ${status}${error ? ` (${error})` : ''}`);
     await this.executions.setStatus(executionId, status, { error: error ?? null });
+    options.onSettled?.(status);
     await this.cleanup(executionId);
     await this.notify(o => o.onFinished?.({ executionId, status, error, segments, willRetry: status === 'failed' && !!options.willRetry }));
     return status;
@@ -352,7 +359,7 @@ export class SegmentEngine {
       try {
         await fn(observer);
       } catch (e) {
-        this.logger.warn(`Execution observer failed: ${(e as Error).message}`);
+        this.logger.warn(`Execution observer failed: ${describeError(e)}`);
       }
     }
   }

@@ -109,6 +109,7 @@ export class SegmentService {
    * going for the same rule (or a run of all) answers 409 with its id.
    */
   async requestExecution(options: { segmentRuleId?: string; asOf: number; createdBy: string }) {
+    this.queue.assertNoFullRun(options.segmentRuleId);
     if (options.segmentRuleId) await this.getRule(options.segmentRuleId);
     return this.queue.request(options);
   }

@@ -3,7 +3,8 @@ import { InputError } from '@backstage/errors';
 import express from 'express';
 import knexFactory from 'knex';
 import request from 'supertest';
-import { errorHandler, statementShape } from './errorHandler';
+import { statementShape } from '../engine/runErrors';
+import { errorHandler } from './errorHandler';
 import { requestIdMiddleware } from './requestHelpers';
 
 const SECRET = 'v1:key:ciphertext-of-Ada';

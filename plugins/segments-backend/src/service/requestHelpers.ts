@@ -20,6 +20,7 @@ import express, { Request } from 'express';
 import { z, ZodTypeAny } from 'zod';
 import { JsonObject } from '@backstage/types';
 import { AuditOutcome, AuditStore } from '../audit/AuditStore';
+import { describeError } from '../engine/runErrors';
 import {
   RuleConditionsToKnex,
   RuleQueryFilter,
@@ -258,8 +259,13 @@ export class RequestContext {
       await this.store(req, eventId, severityLevel, meta, 'success');
       return result;
     } catch (error) {
-      await event.fail({ error: error as Error, meta });
       const status = statusOf(error);
+      // The auditor logs the error: a database error's message quotes values.
+      await event.fail({
+        error:
+          status >= 500 ? new Error(describeError(error)) : (error as Error),
+        meta,
+      });
       await this.store(
         req,
         eventId,
