@@ -4,6 +4,13 @@ import { SegmentRule } from '@internal/plugin-segments-common';
 import { affectedRows, num } from '../database/util';
 import { CompiledPredicate } from './compileRule';
 import { rowsOf } from './rowsOf';
+import {
+  deleteSliced,
+  forEachKeyRange,
+  KeyRange,
+  rangeFilter,
+  slicingOptions,
+} from './slicing';
 
 /** What one segment's step of a run changed. */
 export interface SegmentStepResult {
@@ -39,96 +46,162 @@ export class MembershipWriter {
     /** Cancels the SQL when the run's deadline passes (PostgreSQL). */
     timeoutMs?: number;
   }): Promise<SegmentStepResult> {
-    const { executionId, rule, pred, asOf, incremental } = options;
+    const { executionId, rule, pred } = options;
     const started = Date.now();
     const timed = (q: Knex.Raw) =>
-      this.isPg && options.timeoutMs !== undefined ? q.timeout(Math.max(1, options.timeoutMs), { cancel: true }) : q;
-    return this.db.transaction(async tx => {
-      const staged = { execution_id: executionId, segment_rule_id: rule.id };
-      await tx('segment_run_members').where(staged).delete();
-      await timed(
-        tx.raw(
+      this.isPg && options.timeoutMs !== undefined
+        ? q.timeout(Math.max(1, options.timeoutMs), { cancel: true })
+        : q;
+    const staged = { execution_id: executionId, segment_rule_id: rule.id };
+    const stage = (db: Knex, range: KeyRange) => {
+      const r = rangeFilter('f.customer_id', range);
+      return timed(
+        db.raw(
           `INSERT INTO segment_run_members (execution_id, segment_rule_id, customer_id, total_spent, order_count, orders_90d)
            SELECT ?, ?, f.customer_id, f.total_spent, f.order_count, f.orders_90d
-           FROM segment_run_features f WHERE f.execution_id = ? AND ${pred.sql}`,
-          [executionId, rule.id, executionId, ...pred.bindings],
+           FROM segment_run_features f WHERE f.execution_id = ?${r.sql} AND ${pred.sql}`,
+          [executionId, rule.id, executionId, ...r.bindings, ...pred.bindings],
         ),
       );
-      const [{ seq: lastSeq }] = await tx('segment_results').where({ segment_rule_id: rule.id }).max({ seq: 'seq' });
-      const seq = (lastSeq === null || lastSeq === undefined ? 0 : num(lastSeq)) + 1;
-      const [{ n: previousCount }] = await tx('segment_memberships')
-        .where({ segment_rule_id: rule.id })
-        .whereNull('to_seq')
-        .count({ n: '*' });
-      // Without fresh statistics (autovacuum lags behind a run that fills
-      // these tables) PostgreSQL plans the anti-joins as nested loops, which
-      // are quadratic; hash anti-joins are linear whatever the estimates.
-      if (this.isPg && !incremental) await tx.raw('SET LOCAL enable_nestloop = off');
-      const scope = incremental
-        ? `AND segment_memberships.customer_id IN (SELECT f.customer_id FROM segment_run_features f WHERE f.execution_id = ?)`
-        : '';
-      const removed = affectedRows(
-        await timed(
-          tx.raw(
-            `UPDATE segment_memberships SET to_seq = ? WHERE segment_rule_id = ? AND to_seq IS NULL ${scope}
-             AND NOT EXISTS (SELECT 1 FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ? AND s.customer_id = segment_memberships.customer_id)`,
-            [seq, rule.id, ...(incremental ? [executionId] : []), executionId, rule.id],
-          ),
-        ),
-      );
-      const added = affectedRows(
-        await timed(
-          tx.raw(
-            `INSERT INTO segment_memberships (segment_rule_id, customer_id, from_seq)
-             SELECT ?, s.customer_id, ? FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ?
-             AND NOT EXISTS (SELECT 1 FROM segment_memberships m WHERE m.segment_rule_id = ? AND m.to_seq IS NULL AND m.customer_id = s.customer_id)`,
-            [rule.id, seq, executionId, rule.id, rule.id],
-          ),
-        ),
-      );
-      const step: SegmentStepResult = {
-        seq,
-        customerCount: num(previousCount) - removed + added,
-        previousCount: num(previousCount),
-        added,
-        removed,
+    };
+    if (!this.isPg && slicingOptions().enabled) {
+      // better-sqlite3: stage a slice at a time outside the transaction (staged rows are the run's
+      // own, redone if it is resumed), so the transaction that readers wait for only merges.
+      await deleteSliced(this.db, 'segment_run_members', staged);
+      const keys = {
+        sql: 'SELECT customer_id AS k FROM segment_run_features WHERE execution_id = ?',
+        bindings: [executionId],
       };
-      // A full run's staged members are exactly the segment's members now.
-      const stats = incremental ? undefined : await this.statsFromStaged(tx, executionId, rule.id);
+      await forEachKeyRange(
+        this.db,
+        keys,
+        async range => void (await stage(this.db, range)),
+      );
+      const step = await this.db.transaction(tx =>
+        this.merge(tx, { ...options, started }, false),
+      );
+      await deleteSliced(this.db, 'segment_run_members', staged);
+      return step;
+    }
+    return this.db.transaction(async tx => {
       await tx('segment_run_members').where(staged).delete();
-      // An incremental step that changed nothing leaves no result behind.
-      if (incremental && step.added === 0 && step.removed === 0) return step;
-
-      const { revenue, orders, churned } = stats ?? (await this.statsFromOrders(tx, rule.id, asOf));
-      const resultId = randomUUID();
-      const now = Date.now();
-      await tx('segment_results').insert({
-        id: resultId,
-        segment_rule_id: rule.id,
-        execution_id: executionId,
-        seq,
-        kind: incremental ? 'incremental' : 'full',
-        customer_count: step.customerCount,
-        executed_at: now,
-        as_of: asOf,
-        execution_time_ms: now - started,
-        status: 'success',
-        added: step.added,
-        removed: step.removed,
-        maintained: step.customerCount - step.added,
-        total_revenue: round2(revenue),
-        order_count: orders,
-        avg_order_value: orders > 0 ? revenue / orders : null,
-        churn_rate: step.customerCount > 0 ? churned / step.customerCount : null,
-      });
-      await tx('segment_rules').where({ id: rule.id }).update({ latest_result_id: resultId, last_executed_at: now });
-      await this.prune(tx, rule.id, seq);
-      return { ...step, resultId };
+      await stage(tx, {});
+      return this.merge(tx, { ...options, started }, true);
     });
   }
 
+  /** Merges the staged members into membership spells and records the result. */
+  private async merge(
+    tx: Knex.Transaction,
+    options: {
+      executionId: string;
+      rule: SegmentRule;
+      asOf: number;
+      incremental: boolean;
+      timeoutMs?: number;
+      started: number;
+    },
+    deleteStaged: boolean,
+  ): Promise<SegmentStepResult> {
+    const { executionId, rule, asOf, incremental, started } = options;
+    const timed = (q: Knex.Raw) =>
+      this.isPg && options.timeoutMs !== undefined
+        ? q.timeout(Math.max(1, options.timeoutMs), { cancel: true })
+        : q;
+    const staged = { execution_id: executionId, segment_rule_id: rule.id };
+    const [{ seq: lastSeq }] = await tx('segment_results')
+      .where({ segment_rule_id: rule.id })
+      .max({ seq: 'seq' });
+    const seq =
+      (lastSeq === null || lastSeq === undefined ? 0 : num(lastSeq)) + 1;
+    const [{ n: previousCount }] = await tx('segment_memberships')
+      .where({ segment_rule_id: rule.id })
+      .whereNull('to_seq')
+      .count({ n: '*' });
+    // Without fresh statistics (autovacuum lags behind a run that fills
+    // these tables) PostgreSQL plans the anti-joins as nested loops, which
+    // are quadratic; hash anti-joins are linear whatever the estimates.
+    if (this.isPg && !incremental)
+      await tx.raw('SET LOCAL enable_nestloop = off');
+    const scope = incremental
+      ? `AND segment_memberships.customer_id IN (SELECT f.customer_id FROM segment_run_features f WHERE f.execution_id = ?)`
+      : '';
+    const removed = affectedRows(
+      await timed(
+        tx.raw(
+          `UPDATE segment_memberships SET to_seq = ? WHERE segment_rule_id = ? AND to_seq IS NULL ${scope}
+             AND NOT EXISTS (SELECT 1 FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ? AND s.customer_id = segment_memberships.customer_id)`,
+          [
+            seq,
+            rule.id,
+            ...(incremental ? [executionId] : []),
+            executionId,
+            rule.id,
+          ],
+        ),
+      ),
+    );
+    const added = affectedRows(
+      await timed(
+        tx.raw(
+          `INSERT INTO segment_memberships (segment_rule_id, customer_id, from_seq)
+             SELECT ?, s.customer_id, ? FROM segment_run_members s WHERE s.execution_id = ? AND s.segment_rule_id = ?
+             AND NOT EXISTS (SELECT 1 FROM segment_memberships m WHERE m.segment_rule_id = ? AND m.to_seq IS NULL AND m.customer_id = s.customer_id)`,
+          [rule.id, seq, executionId, rule.id, rule.id],
+        ),
+      ),
+    );
+    const step: SegmentStepResult = {
+      seq,
+      customerCount: num(previousCount) - removed + added,
+      previousCount: num(previousCount),
+      added,
+      removed,
+    };
+    // A full run's staged members are exactly the segment's members now.
+    const stats = incremental
+      ? undefined
+      : await this.statsFromStaged(tx, executionId, rule.id);
+    if (deleteStaged) await tx('segment_run_members').where(staged).delete();
+    // An incremental step that changed nothing leaves no result behind.
+    if (incremental && step.added === 0 && step.removed === 0) return step;
+
+    const { revenue, orders, churned } =
+      stats ?? (await this.statsFromOrders(tx, rule.id, asOf));
+    const resultId = randomUUID();
+    const now = Date.now();
+    await tx('segment_results').insert({
+      id: resultId,
+      segment_rule_id: rule.id,
+      execution_id: executionId,
+      seq,
+      kind: incremental ? 'incremental' : 'full',
+      customer_count: step.customerCount,
+      executed_at: now,
+      as_of: asOf,
+      execution_time_ms: now - started,
+      status: 'success',
+      added: step.added,
+      removed: step.removed,
+      maintained: step.customerCount - step.added,
+      total_revenue: round2(revenue),
+      order_count: orders,
+      avg_order_value: orders > 0 ? revenue / orders : null,
+      churn_rate: step.customerCount > 0 ? churned / step.customerCount : null,
+    });
+    await tx('segment_rules')
+      .where({ id: rule.id })
+      .update({ latest_result_id: resultId, last_executed_at: now });
+    await this.prune(tx, rule.id, seq);
+    return { ...step, resultId };
+  }
+
   /** Revenue, orders and churned members from the staged members (full runs). */
-  private async statsFromStaged(tx: Knex.Transaction, executionId: string, ruleId: string) {
+  private async statsFromStaged(
+    tx: Knex.Transaction,
+    executionId: string,
+    ruleId: string,
+  ) {
     const [row] = rowsOf(
       await tx.raw(
         `SELECT SUM(total_spent) AS revenue, SUM(order_count) AS orders,
@@ -137,11 +210,19 @@ export class MembershipWriter {
         [executionId, ruleId],
       ),
     );
-    return { revenue: num(row.revenue ?? 0), orders: num(row.orders ?? 0), churned: num(row.churned ?? 0) };
+    return {
+      revenue: num(row.revenue ?? 0),
+      orders: num(row.orders ?? 0),
+      churned: num(row.churned ?? 0),
+    };
   }
 
   /** The same statistics from orders, for incremental runs that only have some customers' features. */
-  private async statsFromOrders(tx: Knex.Transaction, ruleId: string, asOf: number) {
+  private async statsFromOrders(
+    tx: Knex.Transaction,
+    ruleId: string,
+    asOf: number,
+  ) {
     const big = this.isPg ? 'CAST(? AS bigint)' : 'CAST(? AS INTEGER)';
     const [row] = rowsOf(
       await tx.raw(
@@ -153,16 +234,29 @@ export class MembershipWriter {
         [asOf - 90 * 86_400_000, asOf, ruleId],
       ),
     );
-    const [{ n }] = await tx('segment_memberships').where({ segment_rule_id: ruleId }).whereNull('to_seq').count({ n: '*' });
-    return { revenue: num(row.revenue ?? 0), orders: num(row.orders ?? 0), churned: num(n) - num(row.active ?? 0) };
+    const [{ n }] = await tx('segment_memberships')
+      .where({ segment_rule_id: ruleId })
+      .whereNull('to_seq')
+      .count({ n: '*' });
+    return {
+      revenue: num(row.revenue ?? 0),
+      orders: num(row.orders ?? 0),
+      churned: num(n) - num(row.active ?? 0),
+    };
   }
 
   /** Keeps the newest `retention` results of a segment and the spells they need. */
   private async prune(tx: Knex.Transaction, ruleId: string, seq: number) {
     const oldestKept = seq - this.retention + 1;
     if (oldestKept <= 1) return;
-    await tx('segment_results').where({ segment_rule_id: ruleId }).where('seq', '<', oldestKept).delete();
-    await tx('segment_memberships').where({ segment_rule_id: ruleId }).where('to_seq', '<', oldestKept).delete();
+    await tx('segment_results')
+      .where({ segment_rule_id: ruleId })
+      .where('seq', '<', oldestKept)
+      .delete();
+    await tx('segment_memberships')
+      .where({ segment_rule_id: ruleId })
+      .where('to_seq', '<', oldestKept)
+      .delete();
   }
 
   /**
@@ -173,27 +267,39 @@ export class MembershipWriter {
    * last changed a customer's primary segment.
    */
   async assignPrimarySegments(executionId: string) {
-    const rootMembers = `FROM segment_memberships m JOIN segment_rules r ON r.id = m.segment_rule_id
-      WHERE m.to_seq IS NULL AND r.parent_segment_id IS NULL AND r.status = 'active'`;
-    await this.db.transaction(async tx => {
-      // Both statements read every open membership: hash joins, whatever the statistics say.
-      if (this.isPg) await tx.raw('SET LOCAL enable_nestloop = off');
-      await tx.raw(
-        `DELETE FROM customer_primary_segments
-         WHERE NOT EXISTS (SELECT 1 ${rootMembers} AND m.customer_id = customer_primary_segments.customer_id)`,
-      );
-      await tx.raw(
-        `INSERT INTO customer_primary_segments (customer_id, segment_rule_id, execution_id)
-         SELECT customer_id, segment_rule_id, ? FROM (
-           SELECT m.customer_id, m.segment_rule_id,
-             ROW_NUMBER() OVER (PARTITION BY m.customer_id ORDER BY r.priority, r.created_at, r.id) AS rn
-           ${rootMembers}
-         ) ranked WHERE rn = 1
-         ON CONFLICT (customer_id) DO UPDATE SET segment_rule_id = excluded.segment_rule_id, execution_id = excluded.execution_id
-         WHERE customer_primary_segments.segment_rule_id <> excluded.segment_rule_id`,
-        [executionId],
-      );
-    });
+    const sliced = !this.isPg && slicingOptions().enabled;
+    // better-sqlite3: a transaction per range of customers (a customer's rows never span two), so
+    // readers wait for one slice at most; each customer's primary segment still changes atomically.
+    await forEachKeyRange(
+      this.db,
+      { sql: 'SELECT id AS k FROM customers', bindings: [] },
+      range =>
+        this.db.transaction(async tx => {
+          const m = rangeFilter('m.customer_id', range);
+          const p = rangeFilter('customer_primary_segments.customer_id', range);
+          const rootMembers = `FROM segment_memberships m JOIN segment_rules r ON r.id = m.segment_rule_id
+            WHERE m.to_seq IS NULL AND r.parent_segment_id IS NULL AND r.status = 'active'${m.sql}`;
+          // Both statements read every open membership: hash joins, whatever the statistics say.
+          if (this.isPg) await tx.raw('SET LOCAL enable_nestloop = off');
+          await tx.raw(
+            `DELETE FROM customer_primary_segments WHERE 1 = 1${p.sql}
+             AND NOT EXISTS (SELECT 1 ${rootMembers} AND m.customer_id = customer_primary_segments.customer_id)`,
+            [...p.bindings, ...m.bindings],
+          );
+          await tx.raw(
+            `INSERT INTO customer_primary_segments (customer_id, segment_rule_id, execution_id)
+             SELECT customer_id, segment_rule_id, ? FROM (
+               SELECT m.customer_id, m.segment_rule_id,
+                 ROW_NUMBER() OVER (PARTITION BY m.customer_id ORDER BY r.priority, r.created_at, r.id) AS rn
+               ${rootMembers}
+             ) ranked WHERE rn = 1
+             ON CONFLICT (customer_id) DO UPDATE SET segment_rule_id = excluded.segment_rule_id, execution_id = excluded.execution_id
+             WHERE customer_primary_segments.segment_rule_id <> excluded.segment_rule_id`,
+            [executionId, ...m.bindings],
+          );
+        }),
+      sliced,
+    );
   }
 }
 

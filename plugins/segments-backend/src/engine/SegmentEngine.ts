@@ -1,6 +1,10 @@
 import { Knex } from 'knex';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ExecutionStatus, PreviewEstimate, SegmentRule } from '@internal/plugin-segments-common';
+import {
+  ExecutionStatus,
+  PreviewEstimate,
+  SegmentRule,
+} from '@internal/plugin-segments-common';
 import { PersonalDataCodec } from '../crypto/PersonalDataCodec';
 import { ExecutionStore } from '../database/ExecutionStore';
 import { RuleStore } from '../database/RuleStore';
@@ -10,10 +14,21 @@ import { countMissing } from './countMissing';
 import { ExecutionObserver } from './ExecutionObserver';
 import { CUSTOMER_COLUMNS, featureRelation } from './featureRelation';
 import { ancestry } from './hierarchy';
-import { MembershipWriter, round2, SegmentStepResult } from './MembershipWriter';
+import {
+  MembershipWriter,
+  round2,
+  SegmentStepResult,
+} from './MembershipWriter';
 import { rowsOf } from './rowsOf';
 import { describeError, isDatabaseFault, runErrorMessage } from './runErrors';
 import { SAMPLE_BUCKETS } from './sampleBucket';
+import {
+  deleteSliced,
+  forEachChunk,
+  forEachKeyRange,
+  KeyRange,
+  slicingOptions,
+} from './slicing';
 import { ALL_AGGREGATES, Dialect } from './types';
 
 /** A customer shown in previews and member lists. */
@@ -102,11 +117,15 @@ export class SegmentEngine {
   }
 
   /** The hierarchy levels (root first) whose conditions a rule's members must meet. */
-  async levelsFor(rule: RuleLevel & { parentSegmentId?: string }): Promise<RuleLevel[]> {
+  async levelsFor(
+    rule: RuleLevel & { parentSegmentId?: string },
+  ): Promise<RuleLevel[]> {
     if (!rule.parentSegmentId) return [rule];
     const parents = await this.rules.getParents();
     const chain = ancestry(rule.parentSegmentId, parents);
-    const byId = new Map((await this.rules.getRules(chain)).map(r => [r.id, r]));
+    const byId = new Map(
+      (await this.rules.getRules(chain)).map(r => [r.id, r]),
+    );
     return [...chain.map(id => byId.get(id)!).filter(Boolean), rule];
   }
 
@@ -117,16 +136,24 @@ export class SegmentEngine {
    * the count is scaled up with a 95% interval; a rule no sampled customer
    * meets is counted exactly, so that "no customer matches" is true.
    */
-  async preview(options: { levels: RuleLevel[]; asOf: number; exact?: boolean }): Promise<PreviewResult> {
+  async preview(options: {
+    levels: RuleLevel[];
+    asOf: number;
+    exact?: boolean;
+  }): Promise<PreviewResult> {
     const started = Date.now();
     const [{ n: all }] = await this.db('customers').count({ n: '*' });
     const totalCustomers = num(all);
-    const buckets = options.exact ? undefined : this.sampleBucketsFor(totalCustomers);
+    const buckets = options.exact
+      ? undefined
+      : this.sampleBucketsFor(totalCustomers);
     let found = await this.match(options.levels, options.asOf, buckets);
     let estimatedCount = found.count;
     let estimate: PreviewEstimate | undefined;
     if (buckets !== undefined && found.count > 0) {
-      const [{ n }] = await this.db('customers').where('sample_bucket', '<', buckets).count({ n: '*' });
+      const [{ n }] = await this.db('customers')
+        .where('sample_bucket', '<', buckets)
+        .count({ n: '*' });
       const sampled = num(n);
       estimate = estimateCount(found.count, sampled, totalCustomers);
       estimatedCount = Math.round((found.count / sampled) * totalCustomers);
@@ -147,14 +174,30 @@ export class SegmentEngine {
   /** Sample buckets a preview over this many customers reads, or undefined to count them all. */
   private sampleBucketsFor(totalCustomers: number): number | undefined {
     if (totalCustomers <= this.sampling.above) return undefined;
-    const buckets = Math.ceil((SAMPLE_BUCKETS * this.sampling.size) / totalCustomers);
+    const buckets = Math.ceil(
+      (SAMPLE_BUCKETS * this.sampling.size) / totalCustomers,
+    );
     return buckets >= SAMPLE_BUCKETS ? undefined : buckets;
   }
 
   /** How many customers (of the sample buckets, if given) meet the levels, and the first few ids. */
-  private async match(levels: RuleLevel[], asOf: number, sampleBuckets: number | undefined) {
-    const pred = compileRule({ dialect: this.dialect, asOf, levels, sampleBuckets });
-    const rel = featureRelation({ dialect: this.dialect, asOf, aggregates: pred.aggregates, sampleBuckets });
+  private async match(
+    levels: RuleLevel[],
+    asOf: number,
+    sampleBuckets: number | undefined,
+  ) {
+    const pred = compileRule({
+      dialect: this.dialect,
+      asOf,
+      levels,
+      sampleBuckets,
+    });
+    const rel = featureRelation({
+      dialect: this.dialect,
+      asOf,
+      aggregates: pred.aggregates,
+      sampleBuckets,
+    });
     const query = (db: Knex) =>
       db.raw(
         `SELECT f.customer_id, COUNT(*) OVER () AS total FROM (${rel.sql}) f WHERE ${pred.sql} ORDER BY f.customer_id LIMIT ${SAMPLE_SIZE}`,
@@ -170,13 +213,24 @@ export class SegmentEngine {
           })
         : await query(this.db);
     const rows = rowsOf(answer);
-    return { count: rows.length ? num(rows[0].total) : 0, ids: rows.map(r => r.customer_id as string) };
+    return {
+      count: rows.length ? num(rows[0].total) : 0,
+      ids: rows.map(r => r.customer_id as string),
+    };
   }
 
   /** Name, country, tier and total spent of a few customers, in the given order. */
-  async describeCustomers(ids: string[], asOf: number): Promise<CustomerSample[]> {
+  async describeCustomers(
+    ids: string[],
+    asOf: number,
+  ): Promise<CustomerSample[]> {
     if (!ids.length) return [];
-    const rel = featureRelation({ dialect: this.dialect, asOf, aggregates: ['total_spent'], customerIds: ids });
+    const rel = featureRelation({
+      dialect: this.dialect,
+      asOf,
+      aggregates: ['total_spent'],
+      customerIds: ids,
+    });
     const rows = rowsOf(
       await this.db.raw(
         `SELECT f.customer_id, c.name, f.country, f.tier, f.total_spent FROM (${rel.sql}) f JOIN customers c ON c.id = f.customer_id`,
@@ -188,10 +242,16 @@ export class SegmentEngine {
       .filter(id => byId.has(id))
       .map(id => {
         const r = byId.get(id);
-        const s: CustomerSample = { id, totalSpent: round2(num(r.total_spent)) };
+        const s: CustomerSample = {
+          id,
+          totalSpent: round2(num(r.total_spent)),
+        };
         // Names are stored encrypted: decrypted here, or left out without the codec.
         if (r.name !== null && this.personalData) {
-          const { name } = this.personalData.decodeCustomer({ id, name: r.name });
+          const { name } = this.personalData.decodeCustomer({
+            id,
+            name: r.name,
+          });
           if (name !== undefined) s.name = name;
         }
         if (r.country !== null) s.country = r.country;
@@ -219,17 +279,29 @@ export class SegmentEngine {
     } = {},
   ): Promise<ExecutionStatus | undefined> {
     const execution = await this.executions.getExecution(executionId);
-    if (!execution || !['queued', 'running'].includes(execution.status)) return undefined;
+    if (!execution || !['queued', 'running'].includes(execution.status))
+      return undefined;
     const asOf = Date.parse(execution.asOf);
     const incremental = execution.kind === 'incremental';
-    const log = (level: 'info' | 'warn' | 'error', message: string, segmentRuleId?: string) =>
-      this.executions.log(executionId, { level, message, segmentRuleId });
-    const remaining = () => (options.deadline === undefined ? undefined : options.deadline - Date.now());
+    const log = (
+      level: 'info' | 'warn' | 'error',
+      message: string,
+      segmentRuleId?: string,
+    ) => this.executions.log(executionId, { level, message, segmentRuleId });
+    const remaining = () =>
+      options.deadline === undefined
+        ? undefined
+        : options.deadline - Date.now();
     // A synchronous driver (better-sqlite3) can keep the abort timer from firing: check the deadline too.
     const abortReason = () => {
-      if (options.signal?.aborted) return String(options.signal.reason?.message ?? options.signal.reason ?? 'aborted');
+      if (options.signal?.aborted)
+        return String(
+          options.signal.reason?.message ?? options.signal.reason ?? 'aborted',
+        );
       const left = remaining();
-      return left !== undefined && left <= 0 ? 'timed out (deadline passed)' : undefined;
+      return left !== undefined && left <= 0
+        ? 'timed out (deadline passed)'
+        : undefined;
     };
     const checkAbort = () => {
       const reason = abortReason();
@@ -245,44 +317,95 @@ export class SegmentEngine {
           : await this.rules.listActiveRules(),
       );
       const done = await this.completedSegments(executionId);
-      await this.executions.setStatus(executionId, 'running', { total: segments.length, error: null });
-      const resumed = done.size > 0 || (await this.executions.getFeaturesAt(executionId)) !== undefined;
+      await this.executions.setStatus(executionId, 'running', {
+        total: segments.length,
+        error: null,
+      });
+      const resumed =
+        done.size > 0 ||
+        (await this.executions.getFeaturesAt(executionId)) !== undefined;
       await log(
         'info',
         resumed
           ? `resumed (attempt ${execution.attempt}): ${done.size} of ${segments.length} segment(s) already done`
-          : `started (attempt ${execution.attempt}): ${segments.length} segment(s) as of ${execution.asOf}${
-              incremental ? ` for ${execution.customerCount} changed customer(s)` : ''
+          : `started (attempt ${execution.attempt}): ${
+              segments.length
+            } segment(s) as of ${execution.asOf}${
+              incremental
+                ? ` for ${execution.customerCount} changed customer(s)`
+                : ''
             }`,
       );
-      await this.notify(o => o.onProgress?.({ executionId, segmentRuleId: execution.segmentRuleId, status: 'running', processed: done.size, total: segments.length }));
-      await this.ensureFeatures(executionId, asOf, incremental, remaining(), log);
+      await this.notify(o =>
+        o.onProgress?.({
+          executionId,
+          segmentRuleId: execution.segmentRuleId,
+          status: 'running',
+          processed: done.size,
+          total: segments.length,
+        }),
+      );
+      await this.ensureFeatures(
+        executionId,
+        asOf,
+        incremental,
+        remaining(),
+        log,
+      );
       let failed = 0;
       let processed = done.size;
       for (const rule of segments.filter(r => !done.has(r.id))) {
         checkAbort();
         try {
-          const pred = compileRule({ dialect: this.dialect, asOf, levels: await this.levelsFor(rule) });
-          const step = await this.writer.writeSegment({ executionId, rule, pred, asOf, incremental, timeoutMs: remaining() });
+          const pred = compileRule({
+            dialect: this.dialect,
+            asOf,
+            levels: await this.levelsFor(rule),
+          });
+          const step = await this.writer.writeSegment({
+            executionId,
+            rule,
+            pred,
+            asOf,
+            incremental,
+            timeoutMs: remaining(),
+          });
           await log('info', describeStep(rule, step, incremental), rule.id);
           await this.logSkipped(executionId, rule, asOf, log);
-          await this.notify(o => o.onSegmentResult?.({ executionId, rule, step }));
+          await this.notify(o =>
+            o.onSegmentResult?.({ executionId, rule, step }),
+          );
         } catch (e) {
           // A fault of the database (not of this segment) fails the attempt, which is retried from the checkpoint.
           if (abortReason() || isDatabaseFault(e)) throw e;
           failed++;
-          this.logger.error(`Segment ${rule.id} failed in execution ${executionId}: ${describeError(e)}`);
-          await log('error', `${rule.name}: failed: ${runErrorMessage(e)}`, rule.id);
+          this.logger.error(
+            `Segment ${
+              rule.id
+            } failed in execution ${executionId}: ${describeError(e)}`,
+          );
+          await log(
+            'error',
+            `${rule.name}: failed: ${runErrorMessage(e)}`,
+            rule.id,
+          );
         }
         processed++;
         await this.executions.setProgress(executionId, processed);
-        const progress = { executionId, segmentRuleId: execution.segmentRuleId, status: 'running' as const, processed, total: segments.length };
+        const progress = {
+          executionId,
+          segmentRuleId: execution.segmentRuleId,
+          status: 'running' as const,
+          processed,
+          total: segments.length,
+        };
         await this.notify(o => o.onProgress?.(progress));
       }
       checkAbort();
       await this.writer.assignPrimarySegments(executionId);
       if (failed === 0) status = 'success';
-      else status = failed === segments.length - done.size ? 'failed' : 'partial';
+      else
+        status = failed === segments.length - done.size ? 'failed' : 'partial';
       if (failed) error = `${failed} segment(s) failed`;
     } catch (e) {
       status = 'failed';
@@ -290,18 +413,33 @@ export class SegmentEngine {
       error = reason ? `aborted: ${reason}` : runErrorMessage(e);
       this.logger.error(`Execution ${executionId} failed: ${describeError(e)}`);
     }
-    await log(status === 'success' ? 'info' : 'error', `finished: ${status}${error ? ` (${error})` : ''}`);
-    await this.executions.setStatus(executionId, status, { error: error ?? null });
+    await log(
+      status === 'success' ? 'info' : 'error',
+      `finished: ${status}${error ? ` (${error})` : ''}`,
+    );
+    await this.executions.setStatus(executionId, status, {
+      error: error ?? null,
+    });
     options.onSettled?.(status);
     await this.cleanup(executionId);
-    await this.notify(o => o.onFinished?.({ executionId, status, error, segments, willRetry: status === 'failed' && !!options.willRetry }));
+    await this.notify(o =>
+      o.onFinished?.({
+        executionId,
+        status,
+        error,
+        segments,
+        willRetry: status === 'failed' && !!options.willRetry,
+      }),
+    );
     return status;
   }
 
   /** Segments this execution already committed (its checkpoint). */
   private async completedSegments(executionId: string): Promise<Set<string>> {
     // An incremental step that changed nothing commits no result; redoing it changes nothing either.
-    const rows = await this.db('segment_results').where({ execution_id: executionId }).select('segment_rule_id');
+    const rows = await this.db('segment_results')
+      .where({ execution_id: executionId })
+      .select('segment_rule_id');
     return new Set(rows.map(r => r.segment_rule_id));
   }
 
@@ -313,25 +451,70 @@ export class SegmentEngine {
     timeoutMs: number | undefined,
     log: (level: 'info', message: string) => Promise<void>,
   ) {
-    if ((await this.executions.getFeaturesAt(executionId)) !== undefined) return;
+    if ((await this.executions.getFeaturesAt(executionId)) !== undefined)
+      return;
     const started = Date.now();
-    const customerIds = incremental ? (await this.executions.getCustomerIds(executionId)) ?? [] : undefined;
-    const rel = featureRelation({ dialect: this.dialect, asOf, aggregates: ALL_AGGREGATES, customerIds });
+    const customerIds = incremental
+      ? (await this.executions.getCustomerIds(executionId)) ?? []
+      : undefined;
     const columns = ['customer_id', ...CUSTOMER_COLUMNS, ...ALL_AGGREGATES];
-    await this.db.transaction(async tx => {
-      await tx('segment_run_features').where({ execution_id: executionId }).delete();
-      const insert = tx.raw(
-        `INSERT INTO segment_run_features (execution_id, ${columns.join(', ')}) SELECT ?, ${columns
-          .map(c => `f.${c}`)
-          .join(', ')} FROM (${rel.sql}) f`,
+    const insert = (
+      db: Knex,
+      slice: { customerIds?: string[]; range?: KeyRange },
+    ) => {
+      const rel = featureRelation({
+        dialect: this.dialect,
+        asOf,
+        aggregates: ALL_AGGREGATES,
+        ...slice,
+      });
+      return db.raw(
+        `INSERT INTO segment_run_features (execution_id, ${columns.join(
+          ', ',
+        )}) SELECT ?, ${columns.map(c => `f.${c}`).join(', ')} FROM (${
+          rel.sql
+        }) f`,
         [executionId, ...rel.bindings],
       );
-      await (this.dialect === 'pg' && timeoutMs !== undefined ? insert.timeout(Math.max(1, timeoutMs), { cancel: true }) : insert);
-      // Every segment of the run reads these rows: plan with their real size.
-      if (this.dialect === 'pg') await tx.raw('ANALYZE segment_run_features');
-      await this.executions.setFeaturesAt(tx, executionId, Date.now());
-    });
-    await log('info', `computed customer features in ${Date.now() - started} ms`);
+    };
+    if (this.sliced()) {
+      // A slice per statement, each committed on its own: the checkpoint (featuresAt) is set only
+      // after the last, so a run killed in between recomputes them all.
+      await deleteSliced(this.db, 'segment_run_features', {
+        execution_id: executionId,
+      });
+      if (customerIds)
+        await forEachChunk(
+          [...customerIds].sort(),
+          async chunk => void (await insert(this.db, { customerIds: chunk })),
+        );
+      else
+        await forEachKeyRange(
+          this.db,
+          { sql: 'SELECT id AS k FROM customers', bindings: [] },
+          async range => void (await insert(this.db, { range })),
+        );
+      await this.db.transaction(tx =>
+        this.executions.setFeaturesAt(tx, executionId, Date.now()),
+      );
+    } else {
+      await this.db.transaction(async tx => {
+        await tx('segment_run_features')
+          .where({ execution_id: executionId })
+          .delete();
+        const q = insert(tx, { customerIds });
+        await (this.dialect === 'pg' && timeoutMs !== undefined
+          ? q.timeout(Math.max(1, timeoutMs), { cancel: true })
+          : q);
+        // Every segment of the run reads these rows: plan with their real size.
+        if (this.dialect === 'pg') await tx.raw('ANALYZE segment_run_features');
+        await this.executions.setFeaturesAt(tx, executionId, Date.now());
+      });
+    }
+    await log(
+      'info',
+      `computed customer features in ${Date.now() - started} ms`,
+    );
   }
 
   /** Logs, per field a segment needs, how many customers lack it ("skipped 312: no birthDate"). */
@@ -339,22 +522,55 @@ export class SegmentEngine {
     executionId: string,
     rule: SegmentRule,
     asOf: number,
-    log: (level: 'info', message: string, segmentRuleId?: string) => Promise<void>,
+    log: (
+      level: 'info',
+      message: string,
+      segmentRuleId?: string,
+    ) => Promise<void>,
   ) {
-    const counts = await countMissing({ db: this.db, dialect: this.dialect, executionId, asOf, levels: await this.levelsFor(rule) });
-    const parts = counts.filter(c => c.count > 0).map(c => `skipped ${c.count}: no ${c.label}`);
-    if (parts.length) await log('info', `${rule.name}: ${parts.join('; ')}`, rule.id);
+    const counts = await countMissing({
+      db: this.db,
+      dialect: this.dialect,
+      executionId,
+      asOf,
+      levels: await this.levelsFor(rule),
+      sliced: this.sliced(),
+    });
+    const parts = counts
+      .filter(c => c.count > 0)
+      .map(c => `skipped ${c.count}: no ${c.label}`);
+    if (parts.length)
+      await log('info', `${rule.name}: ${parts.join('; ')}`, rule.id);
   }
 
   private async cleanup(executionId: string) {
+    if (this.sliced()) {
+      await deleteSliced(this.db, 'segment_run_features', {
+        execution_id: executionId,
+      });
+      await deleteSliced(this.db, 'segment_run_members', {
+        execution_id: executionId,
+      });
+    }
     await this.db.transaction(async tx => {
-      await tx('segment_run_features').where({ execution_id: executionId }).delete();
-      await tx('segment_run_members').where({ execution_id: executionId }).delete();
+      await tx('segment_run_features')
+        .where({ execution_id: executionId })
+        .delete();
+      await tx('segment_run_members')
+        .where({ execution_id: executionId })
+        .delete();
       await this.executions.setFeaturesAt(tx, executionId, null);
     });
   }
 
-  private async notify(fn: (o: ExecutionObserver) => Promise<void> | undefined) {
+  /** Heavy statements are cut into short slices on better-sqlite3, which blocks the event loop while it works. */
+  private sliced(): boolean {
+    return this.dialect === 'sqlite' && slicingOptions().enabled;
+  }
+
+  private async notify(
+    fn: (o: ExecutionObserver) => Promise<void> | undefined,
+  ) {
     for (const observer of this.observers) {
       try {
         await fn(observer);
@@ -372,7 +588,11 @@ export class SegmentEngine {
  * correction): a sample of nearly everyone leaves almost no doubt. The
  * interval never goes below what the sample itself showed.
  */
-export function estimateCount(matched: number, sampled: number, total: number): PreviewEstimate {
+export function estimateCount(
+  matched: number,
+  sampled: number,
+  total: number,
+): PreviewEstimate {
   const z = 1.96;
   const p = matched / sampled;
   const unsampled = (total - sampled) / Math.max(1, total - 1);
@@ -397,11 +617,18 @@ export function estimateCount(matched: number, sampled: number, total: number): 
 
 function sortByPriority(rules: SegmentRule[]): SegmentRule[] {
   return [...rules].sort(
-    (a, b) => a.priority - b.priority || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+    (a, b) =>
+      a.priority - b.priority ||
+      a.createdAt.localeCompare(b.createdAt) ||
+      a.id.localeCompare(b.id),
   );
 }
 
-function describeStep(rule: SegmentRule, step: SegmentStepResult, incremental: boolean) {
+function describeStep(
+  rule: SegmentRule,
+  step: SegmentStepResult,
+  incremental: boolean,
+) {
   if (incremental && !step.resultId) return `${rule.name}: no change`;
   return `${rule.name}: ${step.customerCount} members (+${step.added} / -${step.removed})`;
 }

@@ -22,18 +22,32 @@ export class ChangeTracker {
   }
 
   /** Up to `limit` customers that changed at or before `before`, oldest first. */
-  async pending(before: number, limit: number): Promise<Array<{ id: string; changedAt: number }>> {
+  async pending(
+    before: number,
+    limit: number,
+  ): Promise<Array<{ id: string; changedAt: number }>> {
     const rows = await this.db('customer_changes')
       .where('changed_at', '<=', before)
       .orderBy([{ column: 'changed_at' }, { column: 'customer_id' }])
       .limit(limit);
-    return rows.map(r => ({ id: r.customer_id, changedAt: Number(r.changed_at) }));
+    return rows.map(r => ({
+      id: r.customer_id,
+      changedAt: Number(r.changed_at),
+    }));
   }
 
   /** Forgets changes that were taken, unless the customer changed again since. */
   async clear(taken: Array<{ id: string; changedAt: number }>): Promise<void> {
-    for (const t of taken) {
-      await this.db('customer_changes').where({ customer_id: t.id }).where('changed_at', '<=', t.changedAt).delete();
+    // 500 deletes a transaction: one commit (an fsync on SQLite) each would take ~40 s for 10,000.
+    for (const part of chunks(taken, 500)) {
+      await this.db.transaction(async tx => {
+        for (const t of part) {
+          await tx('customer_changes')
+            .where({ customer_id: t.id })
+            .where('changed_at', '<=', t.changedAt)
+            .delete();
+        }
+      });
     }
   }
 }
