@@ -9,13 +9,16 @@
  *       same run, and the ratio (a)/(b),
  *   (c) a full run of 10 active rules through the REST API
  *       (POST /execute, then GET /executions/:id until it ends),
- *   (d) GET /rules/:id latency over HTTP.
+ *   (d) GET /rules/:id latency over HTTP,
+ *   (e) GET /rules/:id latency under 50 concurrent clients during runs
+ *       (scripts/benchResponsiveness.ts; `--only responsiveness` runs only this).
  *
  * Prints a table and appends a dated section to docs/benchmarks.md.
  *
  *   npm run bench                      100k customers / ~0.9M orders, PostgreSQL and SQLite, 5 runs
  *   npm run bench -- --large           1M customers / ~8.7M orders
- *   options: --runs N  --db pg,sqlite  --customers N  --requests 200  --no-append  --doc FILE  --drop
+ *   npm run bench -- --only responsiveness   only (e): 60k customers, 3 runs, slicing off and on
+ *   options: --runs N  --db pg,sqlite  --customers N  --requests 200  --no-append  --doc FILE  --drop  --clients 50
  *            --run-timeout S   a full run is aborted by the engine after S seconds (default 600, 1200 with --large)
  *            --budget M        full runs are not repeated after M minutes in total (default 15, 45 with --large)
  *            --no-analyze      PostgreSQL without autovacuum: do not VACUUM (ANALYZE) changed tables between full runs
@@ -40,12 +43,27 @@ import { PersonalDataCodec } from '../plugins/segments-backend/src/crypto/Person
 import { generateDemoBatches } from '../plugins/segments-backend/src/demo/generateDemoData';
 import { bulkLoad } from '../plugins/segments-backend/src/demo/bulkInsert';
 import { intOption, parseArgs } from './lib/args';
-import { countLeaves, fullRunRules, handWrittenCount, twelveConditionRule } from './lib/benchRules';
+import {
+  countLeaves,
+  fullRunRules,
+  handWrittenCount,
+  twelveConditionRule,
+} from './lib/benchRules';
 import { migrate, openPg, openSqlite, dropPg } from './lib/databases';
 import { describeMachine, machineLine, MachineInfo } from './lib/machine';
 import { fmtInt, fmtMs, loadProgressPrinter } from './lib/progress';
-import { heaviest, RecordedQuery, recordQueries, shortSql } from './lib/queryRecorder';
+import {
+  heaviest,
+  RecordedQuery,
+  recordQueries,
+  shortSql,
+} from './lib/queryRecorder';
 import { summarize, Summary, timed } from './lib/stats';
+import {
+  benchResponsiveness,
+  renderResponsivenessTable,
+  ResponsivenessResult,
+} from './benchResponsiveness';
 
 const ROOT = path.resolve(__dirname, '..');
 const DOC = path.join(ROOT, 'docs', 'benchmarks.md');
@@ -64,7 +82,13 @@ interface DbResult {
   preview?: Summary;
   /** The default preview: sampled above `segments.preview.sampleAbove` customers, exact below. */
   sampled?: Summary;
-  sampledEstimate?: { count: number; low?: number; high?: number; sampledCustomers?: number; exact: boolean };
+  sampledEstimate?: {
+    count: number;
+    low?: number;
+    high?: number;
+    sampledCustomers?: number;
+    exact: boolean;
+  };
   previewHttp?: Summary;
   hand?: Summary;
   ratio?: Summary;
@@ -94,7 +118,8 @@ interface DbResult {
 }
 
 const silentLogger: LoggerService = {
-  error: (message: string, meta?: unknown) => console.error(`[engine] ${message}`, meta ?? ''),
+  error: (message: string, meta?: unknown) =>
+    console.error(`[engine] ${message}`, meta ?? ''),
   warn: () => {},
   info: () => {},
   debug: () => {},
@@ -106,42 +131,107 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 async function main() {
   const args = parseArgs(process.argv.slice(2), {
     flags: ['large', 'no-append', 'drop', 'help', 'no-analyze'],
-    values: ['runs', 'db', 'customers', 'requests', 'doc', 'run-timeout', 'budget'],
+    values: [
+      'runs',
+      'db',
+      'customers',
+      'requests',
+      'doc',
+      'run-timeout',
+      'budget',
+      'only',
+      'clients',
+    ],
   });
   if (args.help) {
-    console.log('npm run bench [-- --large] [--runs 5] [--db pg,sqlite] [--customers N] [--requests 200] [--no-append] [--drop]');
+    console.log(
+      'npm run bench [-- --large] [--runs 5] [--db pg,sqlite] [--customers N] [--requests 200] [--no-append] [--drop]',
+    );
+    console.log(
+      'npm run bench -- --only responsiveness [--customers 60000] [--runs 3] [--clients 50] [--db pg,sqlite]',
+    );
+    return;
+  }
+  if (args.only !== undefined && args.only !== 'responsiveness')
+    throw new Error(`--only takes responsiveness, got ${args.only}`);
+  if (args.only) {
+    await responsivenessOnly(args);
     return;
   }
   const large = Boolean(args.large);
-  const customers = intOption(args.customers, 'customers', large ? 1_000_000 : 100_000);
+  const customers = intOption(
+    args.customers,
+    'customers',
+    large ? 1_000_000 : 100_000,
+  );
   const runs = Math.max(1, intOption(args.runs, 'runs', 5));
   const requests = Math.max(20, intOption(args.requests, 'requests', 200));
   // A full run is aborted by the engine after this (segments.execution.timeoutSeconds, one attempt).
-  const runTimeoutSeconds = intOption(args['run-timeout'], 'run-timeout', large ? 1200 : 600);
+  const runTimeoutSeconds = intOption(
+    args['run-timeout'],
+    'run-timeout',
+    large ? 1200 : 600,
+  );
   // Full runs are not repeated once their total exceeds this many minutes (at least one run is made).
   const budgetMinutes = intOption(args.budget, 'budget', large ? 45 : 15);
-  const kinds = String(args.db ?? 'pg,sqlite').split(',').map(s => s.trim()) as DbKind[];
-  for (const k of kinds) if (k !== 'pg' && k !== 'sqlite') throw new Error(`--db takes pg and/or sqlite, got ${k}`);
-  const command = `npm run bench --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`.replace(/ --$/, '');
-  const sizeLabel = customers >= 1_000_000 ? `${customers / 1_000_000}M` : `${Math.round(customers / 1000)}k`;
+  const kinds = String(args.db ?? 'pg,sqlite')
+    .split(',')
+    .map(s => s.trim()) as DbKind[];
+  for (const k of kinds)
+    if (k !== 'pg' && k !== 'sqlite')
+      throw new Error(`--db takes pg and/or sqlite, got ${k}`);
+  const command = `npm run bench --${
+    process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''
+  }`.replace(/ --$/, '');
+  const sizeLabel =
+    customers >= 1_000_000
+      ? `${customers / 1_000_000}M`
+      : `${Math.round(customers / 1000)}k`;
 
-  console.log(`Segments benchmark: ${fmtInt(customers)} customers, ${runs} runs, on ${kinds.join(' and ')}`);
+  console.log(
+    `Segments benchmark: ${fmtInt(
+      customers,
+    )} customers, ${runs} runs, on ${kinds.join(' and ')}`,
+  );
   const started = new Date();
   const results: DbResult[] = [];
   let machine: MachineInfo | undefined;
   const versionsFrom: { pg?: Knex; sqlite?: Knex } = {};
   for (const kind of kinds) {
-    const result: DbResult = { db: kind, engineLabel: kind === 'pg' ? 'PostgreSQL' : 'SQLite', notes: [] };
+    const result: DbResult = {
+      db: kind,
+      engineLabel: kind === 'pg' ? 'PostgreSQL' : 'SQLite',
+      notes: [],
+    };
     results.push(result);
-    const dbName = large || customers >= 1_000_000 ? 'segments_bench_large' : 'segments_bench';
-    const sqliteFile = path.join(os.tmpdir(), 'segments-bench', `segments-bench-${sizeLabel}.sqlite`);
-    const knex = kind === 'pg' ? await openPg({ database: dbName, fresh: true, poolMax: 6 }) : openSqlite(sqliteFile, { fresh: true });
+    const dbName =
+      large || customers >= 1_000_000
+        ? 'segments_bench_large'
+        : 'segments_bench';
+    const sqliteFile = path.join(
+      os.tmpdir(),
+      'segments-bench',
+      `segments-bench-${sizeLabel}.sqlite`,
+    );
+    const knex =
+      kind === 'pg'
+        ? await openPg({ database: dbName, fresh: true, poolMax: 6 })
+        : openSqlite(sqliteFile, { fresh: true });
     try {
       versionsFrom[kind] = knex;
       const seen = await describeMachine(versionsFrom);
       // Keep the first load average (the bench's start) and every database seen so far.
       machine = machine
-        ? { ...machine, ...(seen.postgres ? { postgres: seen.postgres, postgresSettings: seen.postgresSettings } : {}), ...(seen.sqlite ? { sqlite: seen.sqlite } : {}) }
+        ? {
+            ...machine,
+            ...(seen.postgres
+              ? {
+                  postgres: seen.postgres,
+                  postgresSettings: seen.postgresSettings,
+                }
+              : {}),
+            ...(seen.sqlite ? { sqlite: seen.sqlite } : {}),
+          }
         : seen;
       await benchDatabase(knex, kind, result, {
         customers,
@@ -163,17 +253,131 @@ async function main() {
       }
     }
   }
+  const responsiveness = await runResponsiveness(kinds, {
+    customers: 60_000,
+    runs: 3,
+    clients: intOption(args.clients, 'clients', 50),
+  });
   const elapsed = Date.now() - started.getTime();
-  const table = renderTable(results, { customers, runs, requests });
+  const table = `${renderTable(results, {
+    customers,
+    runs,
+    requests,
+  })}\n\n(e) Responsiveness during runs, 60,000 customers:\n\n${renderResponsivenessTable(
+    responsiveness,
+    intOption(args.clients, 'clients', 50),
+  )}`;
   console.log(`\n${table}`);
   if (!args['no-append']) {
-    const section = renderSection({ results, machine: machine!, started, elapsed, command, customers, runs, requests, table });
+    const section = renderSection({
+      results,
+      machine: machine!,
+      started,
+      elapsed,
+      command,
+      customers,
+      runs,
+      requests,
+      table,
+    });
     const doc = args.doc ? path.resolve(String(args.doc)) : DOC;
     if (!fs.existsSync(doc)) fs.writeFileSync(doc, DOC_HEADER);
     fs.appendFileSync(doc, section);
     console.log(`Appended the results to ${path.relative(process.cwd(), doc)}`);
   }
   if (results.some(r => r.error)) process.exitCode = 1;
+}
+
+/** (e) on each database, in fresh databases of its own. */
+async function runResponsiveness(
+  kinds: DbKind[],
+  options: { customers: number; runs: number; clients: number },
+) {
+  const results: ResponsivenessResult[] = [];
+  for (const kind of kinds) {
+    const result: ResponsivenessResult = {
+      db: kind,
+      engineLabel: kind === 'pg' ? 'PostgreSQL' : 'SQLite',
+      windows: [],
+    };
+    results.push(result);
+    try {
+      await benchResponsiveness(kind, result, options);
+    } catch (error) {
+      result.error = (error as Error).stack ?? String(error);
+      console.error(`[${kind} responsiveness] failed:`, error);
+    }
+  }
+  return results;
+}
+
+/** `--only responsiveness`: (e) alone, appended as its own section. */
+async function responsivenessOnly(args: Record<string, string | boolean>) {
+  const customers = intOption(args.customers, 'customers', 60_000);
+  const runs = Math.max(1, intOption(args.runs, 'runs', 3));
+  const clients = Math.max(1, intOption(args.clients, 'clients', 50));
+  const kinds = String(args.db ?? 'pg,sqlite')
+    .split(',')
+    .map(s => s.trim()) as DbKind[];
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+  const started = new Date();
+  const results = await runResponsiveness(kinds, { customers, runs, clients });
+  const machine = await machineOf(kinds);
+  const table = renderResponsivenessTable(results, clients);
+  console.log(`\n${table}`);
+  if (!args['no-append']) {
+    const when = started.toISOString().replace('T', ' ').slice(0, 16);
+    const section = [
+      '',
+      `## ${when} UTC: responsiveness during runs, ${fmtInt(
+        customers,
+      )} customers (\`${command}\`)`,
+      '',
+      `- Machine: ${machineLine(
+        machine,
+      )}. Load average when the bench started: ${
+        machine.loadAverage
+      } (the machine is shared; figures are medians).`,
+      `- Data: \`generateDemoBatches({ customers: ${customers}, seed: ${SEED}, now: ${new Date(
+        DATA_NOW,
+      )
+        .toISOString()
+        .slice(
+          0,
+          10,
+        )} })\`, the 10 rules of (c), one unmeasured first full run.`,
+      `- Repeat: \`${command}\` (took ${fmtMs(
+        Date.now() - started.getTime(),
+      )}).`,
+      `- Each of ${runs} runs measures, with the engine's slicing off (every heavy statement whole, as before slicing) and on: ` +
+        '(a) a full run through POST /execute (asOf alternating by a week, so it applies real diffs), and (b) after POST /data/customers ' +
+        're-sent every customer (10,000 a request, not measured), the change-driven runs (10,000 customers each) until no change is pending. ' +
+        'Latency is from the clients (a worker thread); "event loop max" is the longest delay of the server process\'s event loop.',
+      '',
+      table,
+      '',
+    ].join('\n');
+    const doc = args.doc ? path.resolve(String(args.doc)) : DOC;
+    fs.appendFileSync(doc, `${section}\n`);
+    console.log(`Appended the results to ${path.relative(process.cwd(), doc)}`);
+  }
+  if (results.some(r => r.error)) process.exitCode = 1;
+}
+
+/** The machine line, with the versions of the databases measured (short-lived connections). */
+async function machineOf(kinds: DbKind[]): Promise<MachineInfo> {
+  const pg = kinds.includes('pg')
+    ? await openPg({ database: 'postgres', poolMax: 1 })
+    : undefined;
+  const sqlite = kinds.includes('sqlite')
+    ? openSqlite(path.join(os.tmpdir(), 'segments-bench', 'version.sqlite'))
+    : undefined;
+  try {
+    return await describeMachine({ pg, sqlite });
+  } finally {
+    await pg?.destroy();
+    await sqlite?.destroy();
+  }
 }
 
 async function benchDatabase(
@@ -193,23 +397,43 @@ async function benchDatabase(
   const asOf = DATA_NOW;
   const asOfIso = new Date(asOf).toISOString();
   // A throw-away key: personal data is encrypted as in production (its cost is part of loading).
-  const encryptionKey = { id: 'bench', secret: randomBytes(32).toString('base64') };
+  const encryptionKey = {
+    id: 'bench',
+    secret: randomBytes(32).toString('base64'),
+  };
   const personalData = PersonalDataCodec.create({ keys: [encryptionKey] });
 
   // -- load ------------------------------------------------------------------
   await migrate(knex, personalData);
   const load = await bulkLoad(
     knex,
-    generateDemoBatches({ customers: options.customers, seed: SEED, now: DATA_NOW, batchSize: kind === 'pg' ? 2000 : 1000 }),
+    generateDemoBatches({
+      customers: options.customers,
+      seed: SEED,
+      now: DATA_NOW,
+      batchSize: kind === 'pg' ? 2000 : 1000,
+    }),
     {
       personalData,
       deferIndexes: true,
-      onProgress: loadProgressPrinter({ total: options.customers, label: `${kind} load`, everyMs: 10_000 }),
+      onProgress: loadProgressPrinter({
+        total: options.customers,
+        label: `${kind} load`,
+        everyMs: 10_000,
+      }),
     },
   );
   if (kind === 'pg') await knex.raw('VACUUM (ANALYZE) customers, orders');
-  result.load = { ...load, ms: load.elapsedMs, sizeBytes: await databaseSize(knex, kind) };
-  console.log(`${tag} loaded ${fmtInt(load.customers)} customers and ${fmtInt(load.orders)} orders in ${fmtMs(load.elapsedMs)}`);
+  result.load = {
+    ...load,
+    ms: load.elapsedMs,
+    sizeBytes: await databaseSize(knex, kind),
+  };
+  console.log(
+    `${tag} loaded ${fmtInt(load.customers)} customers and ${fmtInt(
+      load.orders,
+    )} orders in ${fmtMs(load.elapsedMs)}`,
+  );
 
   // -- the real plugin over real HTTP on this database -----------------------
   const backend = await startTestBackend({
@@ -221,7 +445,10 @@ async function benchDatabase(
           segments: {
             demoData: { enabled: false },
             encryption: { keys: [encryptionKey] },
-            execution: { timeoutSeconds: options.runTimeoutSeconds, maxAttempts: 1 },
+            execution: {
+              timeoutSeconds: options.runTimeoutSeconds,
+              maxAttempts: 1,
+            },
           },
         },
       }),
@@ -231,19 +458,27 @@ async function benchDatabase(
   const api = async (method: string, route: string, body?: unknown) => {
     const res = await fetch(`${base}${route}`, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      headers:
+        body === undefined ? undefined : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text.slice(0, 500)}`);
+    if (!res.ok)
+      throw new Error(
+        `${method} ${route}: ${res.status} ${text.slice(0, 500)}`,
+      );
     return text ? JSON.parse(text) : undefined;
   };
   try {
     // -- (a) + (b): preview vs hand-written ------------------------------------
     const rule = twelveConditionRule(asOf);
     const validation = validateRule(rule);
-    if (!validation.valid) throw new Error(`benchmark rule invalid: ${JSON.stringify(validation.errors)}`);
-    if (countLeaves(rule.conditions) !== 12) throw new Error('the preview rule must have 12 conditions');
+    if (!validation.valid)
+      throw new Error(
+        `benchmark rule invalid: ${JSON.stringify(validation.errors)}`,
+      );
+    if (countLeaves(rule.conditions) !== 12)
+      throw new Error('the preview rule must have 12 conditions');
     const engine = SegmentEngine.create({
       database: knex,
       rules: DatabaseRuleStore.create({ database: knex }),
@@ -251,9 +486,13 @@ async function benchDatabase(
       logger: silentLogger,
       personalData,
     });
-    const levels = await engine.levelsFor({ conditions: rule.conditions, logicalOperator: rule.logicalOperator });
+    const levels = await engine.levelsFor({
+      conditions: rule.conditions,
+      logicalOperator: rule.logicalOperator,
+    });
     const hand = handWrittenCount(kind, asOf);
-    const runPreview = () => timed(() => engine.preview({ levels, asOf, exact: true }));
+    const runPreview = () =>
+      timed(() => engine.preview({ levels, asOf, exact: true }));
     const runSampled = () => timed(() => engine.preview({ levels, asOf }));
     const runHand = () =>
       timed(async () => {
@@ -271,7 +510,9 @@ async function benchDatabase(
       matches: warm.value.estimatedCount === warmHand.value,
     };
     console.log(
-      `${tag} preview count ${fmtInt(warm.value.estimatedCount)} of ${fmtInt(warm.value.totalCustomers)}, hand-written ${fmtInt(warmHand.value)}` +
+      `${tag} preview count ${fmtInt(warm.value.estimatedCount)} of ${fmtInt(
+        warm.value.totalCustomers,
+      )}, hand-written ${fmtInt(warmHand.value)}` +
         (result.counts.matches ? '' : '  <-- MISMATCH'),
     );
     const previewMs: number[] = [];
@@ -291,7 +532,11 @@ async function benchDatabase(
       previewMs.push(e);
       handMs.push(h);
       ratios.push(e / h);
-      console.log(`${tag} run ${i + 1}: preview ${fmtMs(e)}, hand-written ${fmtMs(h)}, ratio ${(e / h).toFixed(2)}`);
+      console.log(
+        `${tag} run ${i + 1}: preview ${fmtMs(e)}, hand-written ${fmtMs(
+          h,
+        )}, ratio ${(e / h).toFixed(2)}`,
+      );
     }
     result.preview = summarize(previewMs);
     result.hand = summarize(handMs);
@@ -303,19 +548,35 @@ async function benchDatabase(
     result.sampledEstimate = {
       count: e.estimatedCount,
       exact: e.exact,
-      ...(e.estimate ? { low: e.estimate.low, high: e.estimate.high, sampledCustomers: e.estimate.sampledCustomers } : {}),
+      ...(e.estimate
+        ? {
+            low: e.estimate.low,
+            high: e.estimate.high,
+            sampledCustomers: e.estimate.sampledCustomers,
+          }
+        : {}),
     };
     const sampledMs: number[] = [];
-    for (let i = 0; i < options.runs; i++) sampledMs.push((await runSampled()).ms);
+    for (let i = 0; i < options.runs; i++)
+      sampledMs.push((await runSampled()).ms);
     result.sampled = summarize(sampledMs);
     console.log(
-      `${tag} default preview ${e.exact ? 'exact' : `estimate ${fmtInt(e.estimatedCount)} [${fmtInt(e.estimate!.low)} – ${fmtInt(e.estimate!.high)}]`}: ${fmtSummary(result.sampled)}`,
+      `${tag} default preview ${
+        e.exact
+          ? 'exact'
+          : `estimate ${fmtInt(e.estimatedCount)} [${fmtInt(
+              e.estimate!.low,
+            )} – ${fmtInt(e.estimate!.high)}]`
+      }: ${fmtSummary(result.sampled)}`,
     );
 
     const httpMs: number[] = [];
     for (let i = 0; i < options.runs; i++) {
-      const { ms, value } = await timed(() => api('POST', '/rules/preview', { rule, asOf: asOfIso }));
-      if (value.estimatedCount !== result.sampledEstimate.count) throw new Error(`HTTP preview counted ${value.estimatedCount}`);
+      const { ms, value } = await timed(() =>
+        api('POST', '/rules/preview', { rule, asOf: asOfIso }),
+      );
+      if (value.estimatedCount !== result.sampledEstimate.count)
+        throw new Error(`HTTP preview counted ${value.estimatedCount}`);
       httpMs.push(ms);
     }
     result.previewHttp = summarize(httpMs);
@@ -336,13 +597,17 @@ async function benchDatabase(
       ids.set(r.name, created.id);
     }
     const active = await api('GET', '/rules?status=active&limit=100');
-    if (active.totalCount !== 10) throw new Error(`expected 10 active rules, found ${active.totalCount}`);
+    if (active.totalCount !== 10)
+      throw new Error(`expected 10 active rules, found ${active.totalCount}`);
     result.fullRunRuns = [];
     let runQueries: RecordedQuery[] | undefined;
     let firstRunQueries: RecordedQuery[] | undefined;
     const fullRunsStarted = Date.now();
     for (let i = 0; i < options.runs; i++) {
-      if (i > 0 && Date.now() - fullRunsStarted > options.budgetMinutes * 60_000) {
+      if (
+        i > 0 &&
+        Date.now() - fullRunsStarted > options.budgetMinutes * 60_000
+      ) {
         result.notes.push(
           `full runs stopped after ${i} of ${options.runs}: they took more than the ${options.budgetMinutes} min budget (--budget)`,
         );
@@ -356,7 +621,9 @@ async function benchDatabase(
         if (vacuumed.length && i === 1) {
           result.notes.push(
             `autovacuum is off on this server; as autovacuum would, the bench runs VACUUM (ANALYZE) on the tables ` +
-              `changed since their last analysis or holding dead rows before each full run (here ${vacuumed.join(', ')}; ` +
+              `changed since their last analysis or holding dead rows before each full run (here ${vacuumed.join(
+                ', ',
+              )}; ` +
               `not timed; --no-analyze skips it)`,
           );
         }
@@ -367,20 +634,28 @@ async function benchDatabase(
       // polling is sparse (250 ms) so that it does not compete with the run.
       const postedAt = Date.now();
       const { ms: wallMs, value: execution } = await timed(async () => {
-        const { executionId } = await api('POST', '/execute', { asOf: runAsOf });
+        const { executionId } = await api('POST', '/execute', {
+          asOf: runAsOf,
+        });
         for (;;) {
           await sleep(250);
           const e = await api('GET', `/executions/${executionId}`);
           if (['success', 'partial', 'failed'].includes(e.status)) return e;
         }
       });
-      const finishedAt = execution.finishedAt ? Date.parse(execution.finishedAt) : NaN;
+      const finishedAt = execution.finishedAt
+        ? Date.parse(execution.finishedAt)
+        : NaN;
       const ms = Number.isFinite(finishedAt) ? finishedAt - postedAt : wallMs;
       if (recorder) {
         if (i === 0) firstRunQueries = recorder.stop();
         else runQueries = recorder.stop();
       }
-      const featureLine = execution.log.map((l: any) => /computed customer features in (\d+) ms/.exec(l.message)).find(Boolean);
+      const featureLine = execution.log
+        .map((l: any) =>
+          /computed customer features in (\d+) ms/.exec(l.message),
+        )
+        .find(Boolean);
       const latest = await api('GET', '/rules?status=active&limit=100');
       const totals = latest.items.reduce(
         (s: any, r: any) => ({
@@ -398,14 +673,23 @@ async function benchDatabase(
         ...totals,
       });
       console.log(
-        `${tag} full run ${i + 1} (asOf ${runAsOf.slice(0, 10)}): ${execution.status} in ${fmtMs(ms)}` +
+        `${tag} full run ${i + 1} (asOf ${runAsOf.slice(0, 10)}): ${
+          execution.status
+        } in ${fmtMs(ms)}` +
           (featureLine ? ` (features ${fmtMs(Number(featureLine[1]))})` : '') +
-          `, ${fmtInt(totals.members)} memberships, +${fmtInt(totals.added)} / -${fmtInt(totals.removed)}`,
+          `, ${fmtInt(totals.members)} memberships, +${fmtInt(
+            totals.added,
+          )} / -${fmtInt(totals.removed)}`,
       );
       if (execution.status !== 'success') {
         result.notes.push(
-          `full run ${i + 1} ended ${execution.status} after ${fmtMs(ms)}: ${execution.error ?? ''} ` +
-            `(last log lines: ${execution.log.slice(-3).map((l: any) => l.message).join(' | ')})`,
+          `full run ${i + 1} ended ${execution.status} after ${fmtMs(ms)}: ${
+            execution.error ?? ''
+          } ` +
+            `(last log lines: ${execution.log
+              .slice(-3)
+              .map((l: any) => l.message)
+              .join(' | ')})`,
         );
         console.log(`${tag} ${result.notes[result.notes.length - 1]}`);
         // Later runs may still succeed (statistics analyzed, finished segments checkpointed): go on within the budget.
@@ -413,7 +697,9 @@ async function benchDatabase(
     }
     const succeeded = result.fullRunRuns.filter(r => r.status === 'success');
     result.fullRun = summarize(succeeded.map(r => r.ms));
-    const featureTimes = result.fullRunRuns.map(r => r.featureMs).filter((v): v is number => v !== undefined);
+    const featureTimes = result.fullRunRuns
+      .map(r => r.featureMs)
+      .filter((v): v is number => v !== undefined);
     if (featureTimes.length) result.features = summarize(featureTimes);
     if (firstRunQueries) result.firstRunQueries = heaviest(firstRunQueries, 6);
     result.runQueries = heaviest(runQueries ?? firstRunQueries ?? [], 6);
@@ -425,16 +711,27 @@ async function benchDatabase(
     const perRun: number[] = [];
     for (let r = 0; r < options.runs; r++) {
       const times: number[] = [];
-      for (let i = 0; i < options.requests; i++) times.push((await timed(() => api('GET', `/rules/${ruleId}`))).ms);
+      for (let i = 0; i < options.requests; i++)
+        times.push((await timed(() => api('GET', `/rules/${ruleId}`))).ms);
       all.push(...times);
       perRun.push(summarize(times).median);
     }
     result.getRule = summarize(all);
     result.getRuleRunMedians = summarize(perRun);
-    console.log(`${tag} GET /rules/:id median ${fmtMs(result.getRule.median)}, p95 ${fmtMs(result.getRule.p95)}`);
+    console.log(
+      `${tag} GET /rules/:id median ${fmtMs(
+        result.getRule.median,
+      )}, p95 ${fmtMs(result.getRule.p95)}`,
+    );
 
     // -- what dominates ------------------------------------------------------------
-    result.explain = await explainHeaviest(knex, kind, hand, result.previewQueries, result.runQueries);
+    result.explain = await explainHeaviest(
+      knex,
+      kind,
+      hand,
+      result.previewQueries,
+      result.runQueries,
+    );
   } finally {
     await backend.stop();
   }
@@ -448,24 +745,56 @@ async function explainHeaviest(
   preview: ReturnType<typeof heaviest>,
   run: ReturnType<typeof heaviest>,
 ) {
-  const targets: Array<{ title: string; sql: string; bindings: unknown[] }> = [];
-  if (preview.groups[0]) targets.push({ title: 'engine preview, slowest statement', ...pick(preview.groups[0].maxQuery) });
-  targets.push({ title: 'hand-written count', sql: hand.sql, bindings: hand.bindings });
-  if (run.groups[0]) targets.push({ title: 'full run, slowest statement', ...pick(run.groups[0].maxQuery) });
+  const targets: Array<{ title: string; sql: string; bindings: unknown[] }> =
+    [];
+  if (preview.groups[0])
+    targets.push({
+      title: 'engine preview, slowest statement',
+      ...pick(preview.groups[0].maxQuery),
+    });
+  targets.push({
+    title: 'hand-written count',
+    sql: hand.sql,
+    bindings: hand.bindings,
+  });
+  if (run.groups[0])
+    targets.push({
+      title: 'full run, slowest statement',
+      ...pick(run.groups[0].maxQuery),
+    });
   const out: Array<{ title: string; plan: string }> = [];
   for (const t of targets) {
     const trx = await knex.transaction();
     try {
       const sql = t.sql.replace(/\$\d+/g, '?');
       if (kind === 'pg') {
-        const res = await trx.raw(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, t.bindings as any[]);
-        out.push({ title: t.title, plan: `${shortSql(t.sql, 160)}\n${res.rows.map((r: any) => r['QUERY PLAN']).join('\n')}` });
+        const res = await trx.raw(
+          `EXPLAIN (ANALYZE, BUFFERS) ${sql}`,
+          t.bindings as any[],
+        );
+        out.push({
+          title: t.title,
+          plan: `${shortSql(t.sql, 160)}\n${res.rows
+            .map((r: any) => r['QUERY PLAN'])
+            .join('\n')}`,
+        });
       } else {
-        const rows = await trx.raw(`EXPLAIN QUERY PLAN ${sql}`, t.bindings as any[]);
-        out.push({ title: t.title, plan: `${shortSql(t.sql, 160)}\n${rows.map((r: any) => `${'  '.repeat(depthOf(rows, r))}${r.detail}`).join('\n')}` });
+        const rows = await trx.raw(
+          `EXPLAIN QUERY PLAN ${sql}`,
+          t.bindings as any[],
+        );
+        out.push({
+          title: t.title,
+          plan: `${shortSql(t.sql, 160)}\n${rows
+            .map((r: any) => `${'  '.repeat(depthOf(rows, r))}${r.detail}`)
+            .join('\n')}`,
+        });
       }
     } catch (error) {
-      out.push({ title: t.title, plan: `EXPLAIN failed: ${(error as Error).message}` });
+      out.push({
+        title: t.title,
+        plan: `EXPLAIN failed: ${(error as Error).message}`,
+      });
     } finally {
       await trx.rollback().catch(() => {});
     }
@@ -481,7 +810,9 @@ async function explainHeaviest(
  * this machine's does); returns the tables processed.
  */
 async function vacuumLikeAutovacuum(knex: Knex): Promise<string[]> {
-  const { rows: setting } = await knex.raw(`SELECT current_setting('autovacuum') AS v`);
+  const { rows: setting } = await knex.raw(
+    `SELECT current_setting('autovacuum') AS v`,
+  );
   if (setting[0].v === 'on') return [];
   const { rows } = await knex.raw(
     `SELECT relname FROM pg_stat_user_tables
@@ -500,16 +831,24 @@ function pick(q: RecordedQuery) {
 
 function depthOf(rows: any[], row: any): number {
   let depth = 0;
-  for (let parent = row.parent; parent; depth++) parent = rows.find(r => r.id === parent)?.parent;
+  for (let parent = row.parent; parent; depth++)
+    parent = rows.find(r => r.id === parent)?.parent;
   return depth;
 }
 
-async function databaseSize(knex: Knex, kind: DbKind): Promise<number | undefined> {
+async function databaseSize(
+  knex: Knex,
+  kind: DbKind,
+): Promise<number | undefined> {
   if (kind === 'pg') {
-    const { rows } = await knex.raw('SELECT pg_database_size(current_database()) AS n');
+    const { rows } = await knex.raw(
+      'SELECT pg_database_size(current_database()) AS n',
+    );
     return Number(rows[0].n);
   }
-  const [{ n }] = await knex.raw('SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()');
+  const [{ n }] = await knex.raw(
+    'SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()',
+  );
   return Number(n);
 }
 
@@ -517,42 +856,89 @@ async function databaseSize(knex: Knex, kind: DbKind): Promise<number | undefine
 // Reporting
 
 const fmtSummary = (s?: Summary) =>
-  s && s.n > 0 ? (s.n === 1 ? fmtMs(s.median) : `${fmtMs(s.median)} [${fmtMs(s.min)} – ${fmtMs(s.max)}]`) : 'n/a';
+  s && s.n > 0
+    ? s.n === 1
+      ? fmtMs(s.median)
+      : `${fmtMs(s.median)} [${fmtMs(s.min)} – ${fmtMs(s.max)}]`
+    : 'n/a';
 
-function renderTable(results: DbResult[], o: { customers: number; runs: number; requests: number }): string {
+function renderTable(
+  results: DbResult[],
+  o: { customers: number; runs: number; requests: number },
+): string {
   const cols = results.map(r => r.engineLabel);
-  const row = (label: string, cells: string[]) => `| ${label} | ${cells.join(' | ')} |`;
+  const row = (label: string, cells: string[]) =>
+    `| ${label} | ${cells.join(' | ')} |`;
   const lines = [
     row('Measure (median [min – max])', cols),
-    row('---', cols.map(() => '---')),
+    row(
+      '---',
+      cols.map(() => '---'),
+    ),
     row(
       'Data loaded',
       results.map(r =>
         r.load
-          ? `${fmtInt(r.load.customers)} customers, ${fmtInt(r.load.orders)} orders` +
-            (r.load.sizeBytes ? `, ${(r.load.sizeBytes / 2 ** 20).toFixed(0)} MiB` : '')
+          ? `${fmtInt(r.load.customers)} customers, ${fmtInt(
+              r.load.orders,
+            )} orders` +
+            (r.load.sizeBytes
+              ? `, ${(r.load.sizeBytes / 2 ** 20).toFixed(0)} MiB`
+              : '')
           : 'n/a',
       ),
     ),
     row(
       'Load time (bulkInsert, indexes deferred)',
-      results.map(r => (r.load ? `${fmtMs(r.load.ms)} (${fmtInt(((r.load.customers + r.load.orders) / r.load.ms) * 1000)} rows/s)` : 'n/a')),
+      results.map(r =>
+        r.load
+          ? `${fmtMs(r.load.ms)} (${fmtInt(
+              ((r.load.customers + r.load.orders) / r.load.ms) * 1000,
+            )} rows/s)`
+          : 'n/a',
+      ),
     ),
-    row(`(a) Preview, 12 conditions, exact count, SegmentEngine.preview (${o.runs} runs)`, results.map(r => fmtSummary(r.preview))),
+    row(
+      `(a) Preview, 12 conditions, exact count, SegmentEngine.preview (${o.runs} runs)`,
+      results.map(r => fmtSummary(r.preview)),
+    ),
     row(
       `(a') Preview as the editor gets it (sampled above 200,000 customers) (${o.runs} runs)`,
-      results.map(r => `${fmtSummary(r.sampled)}${r.sampledEstimate ? `: ${describeEstimate(r.sampledEstimate, r.counts?.engine)}` : ''}`),
+      results.map(
+        r =>
+          `${fmtSummary(r.sampled)}${
+            r.sampledEstimate
+              ? `: ${describeEstimate(r.sampledEstimate, r.counts?.engine)}`
+              : ''
+          }`,
+      ),
     ),
-    row("(a') same over HTTP, POST /rules/preview", results.map(r => fmtSummary(r.previewHttp))),
-    row('(b) Hand-written single SQL count', results.map(r => fmtSummary(r.hand))),
+    row(
+      "(a') same over HTTP, POST /rules/preview",
+      results.map(r => fmtSummary(r.previewHttp)),
+    ),
+    row(
+      '(b) Hand-written single SQL count',
+      results.map(r => fmtSummary(r.hand)),
+    ),
     row(
       '(a)/(b) ratio, per run',
-      results.map(r => (r.ratio ? `${r.ratio.median.toFixed(2)}x [${r.ratio.min.toFixed(2)} – ${r.ratio.max.toFixed(2)}]` : 'n/a')),
+      results.map(r =>
+        r.ratio
+          ? `${r.ratio.median.toFixed(2)}x [${r.ratio.min.toFixed(
+              2,
+            )} – ${r.ratio.max.toFixed(2)}]`
+          : 'n/a',
+      ),
     ),
     row(
       'Matching customers (engine = hand-written?)',
       results.map(r =>
-        r.counts ? `${fmtInt(r.counts.engine)} / ${fmtInt(r.counts.total)} (${r.counts.matches ? 'equal' : `MISMATCH: ${fmtInt(r.counts.hand)}`})` : 'n/a',
+        r.counts
+          ? `${fmtInt(r.counts.engine)} / ${fmtInt(r.counts.total)} (${
+              r.counts.matches ? 'equal' : `MISMATCH: ${fmtInt(r.counts.hand)}`
+            })`
+          : 'n/a',
       ),
     ),
     row(
@@ -561,64 +947,124 @@ function renderTable(results: DbResult[], o: { customers: number; runs: number; 
         const tried = r.fullRunRuns?.length ?? 0;
         const ok = r.fullRun?.n ?? 0;
         const failed = r.fullRunRuns?.find(x => x.status !== 'success');
-        const note = failed ? `; run ${tried} ${failed.status} after ${fmtMs(failed.ms)}` : '';
-        return `${fmtSummary(r.fullRun)}${ok < o.runs ? ` (${ok} of ${o.runs} runs${note})` : ''}`;
+        const note = failed
+          ? `; run ${tried} ${failed.status} after ${fmtMs(failed.ms)}`
+          : '';
+        return `${fmtSummary(r.fullRun)}${
+          ok < o.runs ? ` (${ok} of ${o.runs} runs${note})` : ''
+        }`;
       }),
     ),
-    row('(c) first run (all members new)', results.map(r => (r.fullRunRuns?.[0] ? fmtMs(r.fullRunRuns[0].ms) : 'n/a'))),
-    row('(c) of which feature materialization', results.map(r => fmtSummary(r.features))),
+    row(
+      '(c) first run (all members new)',
+      results.map(r =>
+        r.fullRunRuns?.[0] ? fmtMs(r.fullRunRuns[0].ms) : 'n/a',
+      ),
+    ),
+    row(
+      '(c) of which feature materialization',
+      results.map(r => fmtSummary(r.features)),
+    ),
     row(
       `(d) GET /rules/:id over HTTP, median / p95 (${o.runs}×${o.requests} requests)`,
-      results.map(r => (r.getRule ? `${fmtMs(r.getRule.median)} / ${fmtMs(r.getRule.p95)}` : 'n/a')),
+      results.map(r =>
+        r.getRule
+          ? `${fmtMs(r.getRule.median)} / ${fmtMs(r.getRule.p95)}`
+          : 'n/a',
+      ),
     ),
   ];
-  for (const r of results) if (r.error) lines.push(`\n${r.engineLabel} FAILED: ${r.error.split('\n')[0]}`);
+  for (const r of results)
+    if (r.error)
+      lines.push(`\n${r.engineLabel} FAILED: ${r.error.split('\n')[0]}`);
   return lines.join('\n');
 }
 
 /** `exact` or `estimate N [low – high] of M sampled (exact count in / outside it)`. */
-function describeEstimate(e: NonNullable<DbResult['sampledEstimate']>, exactCount?: number): string {
+function describeEstimate(
+  e: NonNullable<DbResult['sampledEstimate']>,
+  exactCount?: number,
+): string {
   if (e.exact) return 'exact';
-  const inside = exactCount === undefined ? '' : exactCount >= e.low! && exactCount <= e.high! ? ', exact count inside' : ', EXACT COUNT OUTSIDE';
-  return `estimate ${fmtInt(e.count)} [${fmtInt(e.low!)} – ${fmtInt(e.high!)}] from ${fmtInt(e.sampledCustomers!)} sampled${inside}`;
+  const inside =
+    exactCount === undefined
+      ? ''
+      : exactCount >= e.low! && exactCount <= e.high!
+      ? ', exact count inside'
+      : ', EXACT COUNT OUTSIDE';
+  return `estimate ${fmtInt(e.count)} [${fmtInt(e.low!)} – ${fmtInt(
+    e.high!,
+  )}] from ${fmtInt(e.sampledCustomers!)} sampled${inside}`;
 }
 
 function targets(results: DbResult[], customers: number): string[] {
   const out: string[] = [];
-  const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? '**met**' : '**missed**');
+  const verdict = (ok: boolean | undefined) =>
+    ok === undefined ? 'not measured' : ok ? '**met**' : '**missed**';
   const pg = results.find(r => r.db === 'pg');
   const sqlite = results.find(r => r.db === 'sqlite');
   const big = customers >= 1_000_000;
   const hundredK = customers === 100_000;
-  const ok = (s: Summary | undefined, limit: number) => (s && s.n > 0 ? s.median <= limit : undefined);
+  const ok = (s: Summary | undefined, limit: number) =>
+    s && s.n > 0 ? s.median <= limit : undefined;
   const size = fmtInt(customers);
   if (pg) {
     if (big) {
-      out.push(`PostgreSQL full run of 10 rules ≤ 30 s at 1M customers: ${verdict(ok(pg.fullRun, 30_000))} (median ${fmtSummary(pg.fullRun)})`);
       out.push(
-        `PostgreSQL preview ≤ 300 ms at 1M customers: ${verdict(ok(pg.sampled, 300))} for the editor's preview ` +
-          `(median ${fmtSummary(pg.sampled)}, ${pg.sampledEstimate?.exact ? 'exact' : 'estimated from a sample'}); ` +
+        `PostgreSQL full run of 10 rules ≤ 30 s at 1M customers: ${verdict(
+          ok(pg.fullRun, 30_000),
+        )} (median ${fmtSummary(pg.fullRun)})`,
+      );
+      out.push(
+        `PostgreSQL preview ≤ 300 ms at 1M customers: ${verdict(
+          ok(pg.sampled, 300),
+        )} for the editor's preview ` +
+          `(median ${fmtSummary(pg.sampled)}, ${
+            pg.sampledEstimate?.exact ? 'exact' : 'estimated from a sample'
+          }); ` +
           `an exact count takes ${fmtSummary(pg.preview)}`,
       );
     } else {
       out.push(
         `PostgreSQL ≤ 30 s full run and ≤ 300 ms preview: targets for 1M customers (\`--large\`), not judged at ${size}; ` +
-          `here full run ${fmtSummary(pg.fullRun)}, preview ${fmtSummary(pg.sampled)} (exact ${fmtSummary(pg.preview)})`,
+          `here full run ${fmtSummary(pg.fullRun)}, preview ${fmtSummary(
+            pg.sampled,
+          )} (exact ${fmtSummary(pg.preview)})`,
       );
     }
     out.push(
-      `PostgreSQL exact preview within 1.5x of the hand-written SQL: ${verdict(pg.ratio && pg.ratio.median <= 1.5)} (${pg.ratio ? `${pg.ratio.median.toFixed(2)}x` : 'n/a'})`,
+      `PostgreSQL exact preview within 1.5x of the hand-written SQL: ${verdict(
+        pg.ratio && pg.ratio.median <= 1.5,
+      )} (${pg.ratio ? `${pg.ratio.median.toFixed(2)}x` : 'n/a'})`,
     );
   }
   if (sqlite) {
-    if (hundredK) out.push(`SQLite full run ≤ 3 s at 100k: ${verdict(ok(sqlite.fullRun, 3000))} (median ${fmtSummary(sqlite.fullRun)})`);
-    else out.push(`SQLite full run ≤ 3 s: a target for 100k, not judged at ${size}; here ${fmtSummary(sqlite.fullRun)}`);
-    out.push(`SQLite preview vs hand-written SQL (no stated target): ${sqlite.ratio ? `${sqlite.ratio.median.toFixed(2)}x` : 'n/a'}`);
+    if (hundredK)
+      out.push(
+        `SQLite full run ≤ 3 s at 100k: ${verdict(
+          ok(sqlite.fullRun, 3000),
+        )} (median ${fmtSummary(sqlite.fullRun)})`,
+      );
+    else
+      out.push(
+        `SQLite full run ≤ 3 s: a target for 100k, not judged at ${size}; here ${fmtSummary(
+          sqlite.fullRun,
+        )}`,
+      );
+    out.push(
+      `SQLite preview vs hand-written SQL (no stated target): ${
+        sqlite.ratio ? `${sqlite.ratio.median.toFixed(2)}x` : 'n/a'
+      }`,
+    );
   }
   for (const r of results) {
     if (hundredK) {
       out.push(
-        `${r.engineLabel}: 12-condition preview on 100k "well under 3 s" (read as < 1 s): ${verdict(ok(r.preview, 1000))} (median ${fmtSummary(r.preview)})`,
+        `${
+          r.engineLabel
+        }: 12-condition preview on 100k "well under 3 s" (read as < 1 s): ${verdict(
+          ok(r.preview, 1000),
+        )} (median ${fmtSummary(r.preview)})`,
       );
     }
   }
@@ -638,15 +1084,35 @@ function renderSection(o: {
 }): string {
   const lines: string[] = [];
   const when = o.started.toISOString().replace('T', ' ').slice(0, 16);
-  lines.push('', `## ${when} UTC: ${fmtInt(o.customers)} customers (\`${o.command}\`)`, '');
-  lines.push(`- Machine: ${machineLine(o.machine)}. Load average when the bench started: ${o.machine.loadAverage} (the machine is shared; figures are medians).`);
+  lines.push(
+    '',
+    `## ${when} UTC: ${fmtInt(o.customers)} customers (\`${o.command}\`)`,
+    '',
+  );
+  lines.push(
+    `- Machine: ${machineLine(
+      o.machine,
+    )}. Load average when the bench started: ${
+      o.machine.loadAverage
+    } (the machine is shared; figures are medians).`,
+  );
   const loaded = o.results.find(r => r.load)?.load;
   lines.push(
-    `- Data: \`generateDemoBatches({ customers: ${o.customers}, seed: ${SEED}, now: ${new Date(DATA_NOW).toISOString().slice(0, 10)} })\`` +
-      (loaded ? ` = ${fmtInt(loaded.customers)} customers, ${fmtInt(loaded.orders)} orders` : '') +
+    `- Data: \`generateDemoBatches({ customers: ${
+      o.customers
+    }, seed: ${SEED}, now: ${new Date(DATA_NOW)
+      .toISOString()
+      .slice(0, 10)} })\`` +
+      (loaded
+        ? ` = ${fmtInt(loaded.customers)} customers, ${fmtInt(
+            loaded.orders,
+          )} orders`
+        : '') +
       `; every preview and run uses asOf = that date (runs alternate with asOf - 7 days so that each run after the first applies real diffs).`,
   );
-  lines.push(`- Repeat: \`${o.command}\` (whole bench took ${fmtMs(o.elapsed)}).`);
+  lines.push(
+    `- Repeat: \`${o.command}\` (whole bench took ${fmtMs(o.elapsed)}).`,
+  );
   lines.push(
     "- (a) calls `SegmentEngine.preview` with `exact: true` in-process on the same Knex as the served plugin (count + first 20 + total); (a') is the default preview the editor gets (an estimate from a ~20,000-customer sample above 200,000 customers, else exact); (b) is one hand-written statement with literals; each run times both back to back in alternating order. (c) creates 10 active rules with POST /rules, then times POST /execute up to `finishedAt` of the execution (polling GET /executions/:id every 250 ms to see the end). (d) is sequential keep-alive requests.",
     '',
@@ -659,37 +1125,81 @@ function renderSection(o: {
           r.fullRunRuns
             .map(
               (x, i) =>
-                `#${i + 1} asOf ${x.asOf.slice(0, 10)} ${x.status} ${fmtMs(x.ms)}` +
-                (x.featureMs !== undefined ? ` (features ${fmtMs(x.featureMs)})` : '') +
-                `, ${fmtInt(x.members)} members +${fmtInt(x.added)}/-${fmtInt(x.removed)}`,
+                `#${i + 1} asOf ${x.asOf.slice(0, 10)} ${x.status} ${fmtMs(
+                  x.ms,
+                )}` +
+                (x.featureMs !== undefined
+                  ? ` (features ${fmtMs(x.featureMs)})`
+                  : '') +
+                `, ${fmtInt(x.members)} members +${fmtInt(x.added)}/-${fmtInt(
+                  x.removed,
+                )}`,
             )
             .join('; '),
         '',
       );
     }
     for (const n of r.notes) lines.push(`${r.engineLabel}: ${n}`, '');
-    if (r.error) lines.push(`${r.engineLabel} failed: \`${r.error.split('\n')[0]}\``, '');
+    if (r.error)
+      lines.push(`${r.engineLabel} failed: \`${r.error.split('\n')[0]}\``, '');
   }
-  lines.push('Targets:', '', ...targets(o.results, o.customers).map(t => `- ${t}`), '');
+  lines.push(
+    'Targets:',
+    '',
+    ...targets(o.results, o.customers).map(t => `- ${t}`),
+    '',
+  );
   for (const r of o.results) {
     if (!r.runQueries && !r.previewQueries) continue;
-    lines.push(`What dominates on ${r.engineLabel} (statement time by shape: one recorded preview, the first and the second full run):`, '');
+    lines.push(
+      `What dominates on ${r.engineLabel} (statement time by shape: one recorded preview, the first and the second full run):`,
+      '',
+    );
     if (r.previewQueries) {
-      lines.push(`- preview: ${r.previewQueries.statements} statements, ${fmtMs(r.previewQueries.totalMs)}`);
-      for (const g of r.previewQueries.groups.slice(0, 3)) lines.push(`  - ${fmtMs(g.ms)} ×${g.count}: \`${shortSql(g.sql, 120)}\``);
+      lines.push(
+        `- preview: ${r.previewQueries.statements} statements, ${fmtMs(
+          r.previewQueries.totalMs,
+        )}`,
+      );
+      for (const g of r.previewQueries.groups.slice(0, 3))
+        lines.push(
+          `  - ${fmtMs(g.ms)} ×${g.count}: \`${shortSql(g.sql, 120)}\``,
+        );
     }
     if (r.firstRunQueries && r.fullRunRuns && r.fullRunRuns.length > 1) {
-      lines.push(`- first full run: ${r.firstRunQueries.statements} statements, ${fmtMs(r.firstRunQueries.totalMs)}`);
-      for (const g of r.firstRunQueries.groups.slice(0, 4)) lines.push(`  - ${fmtMs(g.ms)} ×${g.count}: \`${shortSql(g.sql, 120)}\``);
+      lines.push(
+        `- first full run: ${r.firstRunQueries.statements} statements, ${fmtMs(
+          r.firstRunQueries.totalMs,
+        )}`,
+      );
+      for (const g of r.firstRunQueries.groups.slice(0, 4))
+        lines.push(
+          `  - ${fmtMs(g.ms)} ×${g.count}: \`${shortSql(g.sql, 120)}\``,
+        );
     }
     if (r.runQueries) {
-      lines.push(`- ${r.fullRunRuns && r.fullRunRuns.length > 1 ? 'second' : 'the'} full run: ${r.runQueries.statements} statements, ${fmtMs(r.runQueries.totalMs)}`);
-      for (const g of r.runQueries.groups.slice(0, 5)) lines.push(`  - ${fmtMs(g.ms)} ×${g.count}: \`${shortSql(g.sql, 120)}\``);
+      lines.push(
+        `- ${
+          r.fullRunRuns && r.fullRunRuns.length > 1 ? 'second' : 'the'
+        } full run: ${r.runQueries.statements} statements, ${fmtMs(
+          r.runQueries.totalMs,
+        )}`,
+      );
+      for (const g of r.runQueries.groups.slice(0, 5))
+        lines.push(
+          `  - ${fmtMs(g.ms)} ×${g.count}: \`${shortSql(g.sql, 120)}\``,
+        );
     }
     lines.push('');
     if (r.explain?.length) {
-      lines.push(`<details><summary>${r.engineLabel}: ${r.db === 'pg' ? 'EXPLAIN (ANALYZE, BUFFERS)' : 'EXPLAIN QUERY PLAN'} of the slowest statements</summary>`, '');
-      for (const e of r.explain) lines.push(`${e.title}:`, '', '```', e.plan, '```', '');
+      lines.push(
+        `<details><summary>${r.engineLabel}: ${
+          r.db === 'pg' ? 'EXPLAIN (ANALYZE, BUFFERS)' : 'EXPLAIN QUERY PLAN'
+        } of the slowest statements</summary>`,
+        '',
+      );
+      for (const e of r.explain)
+        lines.push(`${e.title}:`, '', '```', e.plan, '```', '');
       lines.push('</details>', '');
     }
   }
