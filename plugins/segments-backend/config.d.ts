@@ -51,6 +51,15 @@ export interface Config {
       /** Customers a sampled preview evaluates, about (default 20000). */
       sampleSize?: number;
     };
+    rateLimit?: {
+      /**
+       * Previews, edit previews, explanations, overlaps and customer exports
+       * one caller (user or service) may request a minute, per backend
+       * instance (default 120; 0 turns the limit off). More answer 429 with
+       * Retry-After.
+       */
+      expensivePerMinute?: number;
+    };
     results?: {
       /** Results (and their change lists) kept per segment (default 50). */
       retention?: number;

@@ -1,8 +1,11 @@
 // First: the OpenTelemetry meter provider and its Prometheus endpoint (port 9464).
 import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
+import { rootHttpRouter } from './rootHttpRouter';
 
 const backend = createBackend();
+
+backend.add(rootHttpRouter);
 
 backend.add(import('@backstage/plugin-app-backend'));
 

@@ -23,6 +23,8 @@ export async function startSegmentsBackend(id: TestDatabaseId, config: object = 
           // One attempt per run, so a failing run ends at once; retry tests configure their own.
           segments: {
             demoData: { enabled: false },
+            // Tests make many previews; src/service/limits.test.ts tests the limit.
+            rateLimit: { expensivePerMinute: 0 },
             encryption: TEST_ENCRYPTION_CONFIG,
             execution: { maxAttempts: 1 },
             ...(config as any).segments,

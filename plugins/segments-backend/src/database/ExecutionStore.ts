@@ -1,6 +1,10 @@
 import { Knex } from 'knex';
 import { randomUUID } from 'crypto';
-import { ExecutionLogEntry, ExecutionStatus, SegmentExecution } from '@internal/plugin-segments-common';
+import {
+  ExecutionLogEntry,
+  ExecutionStatus,
+  SegmentExecution,
+} from '@internal/plugin-segments-common';
 import { num, optIso, parseJson } from './util';
 
 /** What starts an execution. */
@@ -19,10 +23,17 @@ export interface ExecutionStore {
   getExecution(id: string): Promise<SegmentExecution | undefined>;
   /** The customers of an incremental run. */
   getCustomerIds(id: string): Promise<string[] | undefined>;
-  listExecutions(options: { segmentRuleId?: string; limit: number }): Promise<SegmentExecution[]>;
+  listExecutions(options: {
+    segmentRuleId?: string;
+    limit: number;
+  }): Promise<SegmentExecution[]>;
   /** The queued or running execution that covers this rule, if any. */
   findActive(segmentRuleId: string | undefined): Promise<string | undefined>;
-  setStatus(id: string, status: ExecutionStatus, fields?: { error?: string | null; total?: number }): Promise<void>;
+  setStatus(
+    id: string,
+    status: ExecutionStatus,
+    fields?: { error?: string | null; total?: number },
+  ): Promise<void>;
   setProgress(id: string, processed: number): Promise<void>;
   log(id: string, entry: Omit<ExecutionLogEntry, 'at'>): Promise<void>;
   /** Marks executions as alive; a run whose heartbeat goes stale was orphaned by a dead process. */
@@ -33,7 +44,11 @@ export interface ExecutionStore {
   scheduleRetry(id: string, nextAttemptAt: number): Promise<void>;
   /** When the run's features were computed (its first checkpoint), if they were. */
   getFeaturesAt(id: string): Promise<number | undefined>;
-  setFeaturesAt(tx: Knex.Transaction, id: string, at: number | null): Promise<void>;
+  setFeaturesAt(
+    tx: Knex.Transaction,
+    id: string,
+    at: number | null,
+  ): Promise<void>;
 }
 
 /** Knex implementation of {@link ExecutionStore}. */
@@ -57,7 +72,9 @@ export class DatabaseExecutionStore implements ExecutionStore {
       created_at: now,
       heartbeat_at: now,
       max_attempts: options.maxAttempts ?? 1,
-      customer_ids: options.customerIds ? JSON.stringify(options.customerIds) : null,
+      customer_ids: options.customerIds
+        ? JSON.stringify(options.customerIds)
+        : null,
     });
     return id;
   }
@@ -65,12 +82,16 @@ export class DatabaseExecutionStore implements ExecutionStore {
   async getExecution(id: string) {
     const row = await this.db('segment_executions').where({ id }).first();
     if (!row) return undefined;
-    const logs = await this.db('segment_execution_logs').where({ execution_id: id }).orderBy('id');
+    const logs = await this.db('segment_execution_logs')
+      .where({ execution_id: id })
+      .orderBy('id');
     return rowToExecution(row, logs);
   }
 
   async getCustomerIds(id: string) {
-    const row = await this.db('segment_executions').where({ id }).first('customer_ids');
+    const row = await this.db('segment_executions')
+      .where({ id })
+      .first('customer_ids');
     return parseJson<string[]>(row?.customer_ids);
   }
 
@@ -80,7 +101,11 @@ export class DatabaseExecutionStore implements ExecutionStore {
       .limit(options.limit);
     if (options.segmentRuleId) {
       // Runs of all segments cover this one too.
-      q.where(w => w.where({ segment_rule_id: options.segmentRuleId }).orWhereNull('segment_rule_id'));
+      q.where(w =>
+        w
+          .where({ segment_rule_id: options.segmentRuleId })
+          .orWhereNull('segment_rule_id'),
+      );
     }
     return (await q).map(r => rowToExecution(r, []));
   }
@@ -89,28 +114,44 @@ export class DatabaseExecutionStore implements ExecutionStore {
     const row = await this.db('segment_executions')
       .whereIn('status', ['queued', 'running'])
       .where('kind', 'full')
-      .where(q => (segmentRuleId ? q.where({ segment_rule_id: segmentRuleId }).orWhereNull('segment_rule_id') : q))
+      .where(q =>
+        segmentRuleId
+          ? q
+              .where({ segment_rule_id: segmentRuleId })
+              .orWhereNull('segment_rule_id')
+          : q,
+      )
       .orderBy('created_at')
       .first('id');
     return row?.id;
   }
 
-  async setStatus(id: string, status: ExecutionStatus, fields: { error?: string | null; total?: number } = {}) {
+  async setStatus(
+    id: string,
+    status: ExecutionStatus,
+    fields: { error?: string | null; total?: number } = {},
+  ) {
     const now = Date.now();
     await this.db('segment_executions')
       .where({ id })
       .update({
         status,
         heartbeat_at: now,
-        ...(status === 'running' ? { started_at: now, next_attempt_at: null } : {}),
-        ...(['success', 'partial', 'failed'].includes(status) ? { finished_at: now } : {}),
+        ...(status === 'running'
+          ? { started_at: now, next_attempt_at: null }
+          : {}),
+        ...(['success', 'partial', 'failed'].includes(status)
+          ? { finished_at: now }
+          : {}),
         ...(fields.error !== undefined ? { error: fields.error } : {}),
         ...(fields.total !== undefined ? { total: fields.total } : {}),
       });
   }
 
   async setProgress(id: string, processed: number) {
-    await this.db('segment_executions').where({ id }).update({ processed, heartbeat_at: Date.now() });
+    await this.db('segment_executions')
+      .where({ id })
+      .update({ processed, heartbeat_at: Date.now() });
   }
 
   async log(id: string, entry: Omit<ExecutionLogEntry, 'at'>) {
@@ -124,13 +165,20 @@ export class DatabaseExecutionStore implements ExecutionStore {
   }
 
   async heartbeat(ids: string[]) {
-    if (ids.length) await this.db('segment_executions').whereIn('id', ids).update({ heartbeat_at: Date.now() });
+    // Only unfinished executions: a finished one is left as it ended.
+    if (ids.length)
+      await this.db('segment_executions')
+        .whereIn('id', ids)
+        .whereIn('status', ['queued', 'running'])
+        .update({ heartbeat_at: Date.now() });
   }
 
   async findOrphaned(staleBefore: number) {
     const rows = await this.db('segment_executions')
       .whereIn('status', ['queued', 'running'])
-      .where(q => q.whereNull('heartbeat_at').orWhere('heartbeat_at', '<', staleBefore))
+      .where(q =>
+        q.whereNull('heartbeat_at').orWhere('heartbeat_at', '<', staleBefore),
+      )
       .orderBy('created_at')
       .select('id');
     return rows.map(r => r.id);
@@ -149,8 +197,12 @@ export class DatabaseExecutionStore implements ExecutionStore {
   }
 
   async getFeaturesAt(id: string) {
-    const row = await this.db('segment_executions').where({ id }).first('features_at');
-    return row?.features_at === null || row?.features_at === undefined ? undefined : num(row.features_at);
+    const row = await this.db('segment_executions')
+      .where({ id })
+      .first('features_at');
+    return row?.features_at === null || row?.features_at === undefined
+      ? undefined
+      : num(row.features_at);
   }
 
   async setFeaturesAt(tx: Knex.Transaction, id: string, at: number | null) {

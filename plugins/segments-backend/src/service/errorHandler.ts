@@ -31,8 +31,10 @@ export function errorHandler(
     const requestId = requestIdOf(req);
     const status = statusOf(error);
     const known = status < 500 && CALLER_ERRORS.has(error?.name);
+    // Other 4xx come from Express and its parsers (e.g. a path parameter that is not UTF-8).
+    const foreign = !known && status >= 400 && status < 500;
     const path = (req.originalUrl ?? req.url).split('?')[0];
-    if (!known) {
+    if (!known && !foreign) {
       logger.error(
         `Request ${requestId} ${req.method} ${path} failed: ${describeError(
           error,
@@ -43,10 +45,15 @@ export function errorHandler(
       next(error);
       return;
     }
-    const answered = known ? status : 500;
+    const answered = known || foreign ? status : 500;
     const body: ErrorResponseBody & { requestId: string } = {
       error: known
         ? { name: error.name, message: String(error.message) }
+        : foreign
+        ? {
+            name: 'InputError',
+            message: `The request was refused (${status}): check its path, query and body`,
+          }
         : {
             name: 'InternalError',
             message: `Internal error; quote request id ${requestId} when reporting it`,

@@ -253,6 +253,18 @@ describe.each(databases.eachSupportedId())(
       expect(after.body.items.length).toBe(before.body.items.length);
     });
 
+    it('answers 400 to path ids that are not UTF-8, on every kind of route', async () => {
+      for (const [method, path] of [
+        ['post', `${api}/rules/x%ED%A0%80y/preview-change`],
+        ['get', `${api}/customers/x%ED%A0%80y/explain?ruleId=${'x'}`],
+        ['put', `${api}/rules/x%ED%A0%80y`],
+        ['get', `${api}/results/%FF`],
+      ] as const) {
+        const res = await (request(server) as any)[method](path).send({});
+        expect([path, res.status]).toEqual([path, 400]);
+      }
+    });
+
     it('takes 2 to 50 ids for an overlap, as the spec says', async () => {
       expect(
         (await request(server).get(`${api}/overlap?ids=${vip.id}`)).status,

@@ -5,6 +5,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { segmentsRuleReadPermission } from '@internal/plugin-segments-common';
+import { Config } from '@backstage/config';
 import express from 'express';
 import Router from 'express-promise-router';
 import { createAuditRoutes } from '../audit/auditRoutes';
@@ -20,6 +21,7 @@ import { createCheckRoutes } from './checkRoutes';
 import { createDataRoutes } from './dataRoutes';
 import { FieldCatalog } from './FieldCatalog';
 import { errorHandler } from './errorHandler';
+import { expensiveRouteLimit, EXPENSIVE_ROUTES } from './rateLimit';
 import { jsonBody, rejectBadText } from './requestGuards';
 import { RequestContext, requestIdMiddleware } from './requestHelpers';
 import { createResultRoutes } from './resultRoutes';
@@ -28,6 +30,8 @@ import { SegmentService } from './SegmentService';
 
 /** Everything the REST API needs. */
 export interface RouterOptions {
+  /** `segments.rateLimit` (no limits without it, e.g. in unit tests). */
+  config?: Config;
   logger: LoggerService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -48,7 +52,9 @@ export interface RouterOptions {
 }
 
 /** The `/api/segments` router. */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const ctx = new RequestContext(
     options.httpAuth,
     options.permissions,
@@ -58,6 +64,12 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   );
   const router = Router();
   router.use(requestIdMiddleware());
+  const limit =
+    options.config &&
+    expensiveRouteLimit({ config: options.config, httpAuth: options.httpAuth });
+  if (limit) {
+    for (const [method, path] of EXPENSIVE_ROUTES) router[method](path, limit);
+  }
   router.use(jsonBody());
   router.use(rejectBadText());
 
@@ -72,10 +84,31 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.use(createDataRoutes({ ctx, customers: options.customers }));
-  router.use(createRuleRoutes({ ctx, rules: options.rules, service: options.service, engine: options.engine, analysis: options.analysis }));
-  if (options.analysis) router.use(createCheckRoutes({ ctx, rules: options.rules, results: options.results, analysis: options.analysis }));
   router.use(
-    createResultRoutes({ ctx, results: options.results, executions: options.executions, engine: options.engine }),
+    createRuleRoutes({
+      ctx,
+      rules: options.rules,
+      service: options.service,
+      engine: options.engine,
+      analysis: options.analysis,
+    }),
+  );
+  if (options.analysis)
+    router.use(
+      createCheckRoutes({
+        ctx,
+        rules: options.rules,
+        results: options.results,
+        analysis: options.analysis,
+      }),
+    );
+  router.use(
+    createResultRoutes({
+      ctx,
+      results: options.results,
+      executions: options.executions,
+      engine: options.engine,
+    }),
   );
   router.use(createAuditRoutes({ ctx, audit: options.audit! }));
   router.use(errorHandler(options.logger));

@@ -142,6 +142,8 @@ export async function startSecuredBackend(id: TestDatabaseId, config: Record<str
           ...config,
           segments: {
             demoData: { enabled: false },
+            // Tests make many previews; src/service/limits.test.ts tests the limit.
+            rateLimit: { expensivePerMinute: 0 },
             encryption: { keys: [{ id: 'authz-test', secret: randomBytes(32).toString('base64') }] },
             execution: { maxAttempts: 1 },
             roles: APP_CONFIG_ROLES,
