@@ -22,6 +22,8 @@ export interface Config {
       frequency?: { cron: string } | string | { [unit: string]: number };
       /** Days backup files are kept (default 30). */
       retentionDays?: number;
+      /** Every backup of this many recent hours is kept; older ones only the first of each UTC day (default 48). */
+      keepAllHours?: number;
     };
     execution?: {
       /** An attempt of a run longer than this is aborted (default 1800). */

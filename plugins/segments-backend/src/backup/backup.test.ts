@@ -16,7 +16,6 @@ import { backupFileName, backupTime, pruneBackups } from './sqliteBackup';
 
 jest.setTimeout(180_000);
 
-const DAY = 24 * 60 * 60 * 1000;
 const CUSTOMERS = Array.from({ length: 30 }, (_, i) => ({
   id: `b-${i}`,
   name: `Backup Person ${i}`,
@@ -232,35 +231,35 @@ describe('SQLite backup and restore', () => {
 });
 
 describe('backup retention', () => {
-  it('deletes backups older than the retention by the time in their names, and nothing else', async () => {
+  it('keeps every backup of the last 48 h, then the first of each UTC day up to 30 days, and nothing else is touched', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'segments-retention-'));
     const now = Date.parse('2026-12-05T12:00:00Z');
-    const ages = [0, 1, 29, 30.5, 31, 90];
-    for (const age of ages)
-      fs.writeFileSync(
-        path.join(dir, backupFileName(new Date(now - age * DAY))),
-        '',
-      );
-    fs.writeFileSync(path.join(dir, 'notes.txt'), '');
-    fs.writeFileSync(
-      path.join(dir, 'segments-20200101T000000Z.sqlite.partial'),
-      '',
-    );
-    const deleted = await pruneBackups({
-      directory: dir,
-      retentionDays: 30,
-      now,
-    });
-    expect(deleted).toEqual(
-      [90, 31, 30.5].map(age => backupFileName(new Date(now - age * DAY))),
-    );
-    expect(fs.readdirSync(dir).sort()).toEqual(
-      [
-        ...[29, 1, 0].map(age => backupFileName(new Date(now - age * DAY))),
-        'notes.txt',
-        'segments-20200101T000000Z.sqlite.partial',
-      ].sort(),
-    );
+    const name = (iso: string) => backupFileName(new Date(iso));
+    const kept = [
+      '2026-12-05T11:00:00Z', // 1 h old
+      '2026-12-03T13:00:00Z', // 47 h: within 48 h, though not the first of its day
+      '2026-12-03T01:00:00Z', // first of 12-03
+      '2026-12-02T00:00:00Z', // first of 12-02
+      '2026-11-06T00:00:00Z', // 29.5 days, first of its day
+    ].map(name);
+    const deleted = [
+      '2026-10-01T00:00:00Z', // past 30 days
+      '2026-11-05T11:00:00Z', // 30 days and an hour
+      '2026-12-02T05:00:00Z', // second of 12-02
+      '2026-12-03T11:00:00Z', // 49 h, second of 12-03
+    ].map(name);
+    const others = ['notes.txt', 'segments-20200101T000000Z.sqlite.partial'];
+    for (const n of [...kept, ...deleted, ...others])
+      fs.writeFileSync(path.join(dir, n), '');
+    expect(
+      await pruneBackups({
+        directory: dir,
+        retentionDays: 30,
+        keepAllHours: 48,
+        now,
+      }),
+    ).toEqual(deleted);
+    expect(fs.readdirSync(dir).sort()).toEqual([...kept, ...others].sort());
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -274,6 +273,7 @@ describe('backup retention', () => {
       directory: '/b',
       frequency: { hours: 1 },
       retentionDays: 30,
+      keepAllHours: 48,
     });
     expect(
       readBackupConfig(

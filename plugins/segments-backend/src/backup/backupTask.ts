@@ -10,6 +10,7 @@ import {
 import {
   backupSqliteDatabase,
   DEFAULT_BACKUP_RETENTION_DAYS,
+  DEFAULT_KEEP_ALL_HOURS,
   isBetterSqlite,
   pruneBackups,
 } from './sqliteBackup';
@@ -20,6 +21,7 @@ export interface BackupSettings {
   directory: string;
   frequency: SchedulerServiceTaskScheduleDefinition['frequency'];
   retentionDays: number;
+  keepAllHours: number;
 }
 
 /** Reads `segments.backup` (relative directories are resolved against the working directory, like the database's). */
@@ -41,7 +43,19 @@ export function readBackupConfig(config: Config): BackupSettings | undefined {
   } else if (backup.has('frequency')) {
     frequency = readDurationFromConfig(backup, { key: 'frequency' });
   }
-  return { directory: path.resolve(directory), frequency, retentionDays };
+  const keepAllHours =
+    backup.getOptionalNumber('keepAllHours') ?? DEFAULT_KEEP_ALL_HOURS;
+  if (!(keepAllHours >= 0)) {
+    throw new Error(
+      `segments.backup.keepAllHours must be zero or more, got ${keepAllHours}`,
+    );
+  }
+  return {
+    directory: path.resolve(directory),
+    frequency,
+    retentionDays,
+    keepAllHours,
+  };
 }
 
 /**
@@ -67,12 +81,12 @@ export async function runBackup(options: {
   const deleted = await pruneBackups({
     directory: settings.directory,
     retentionDays: settings.retentionDays,
+    keepAllHours: settings.keepAllHours,
   });
   if (deleted.length) {
     logger.info(
-      `Deleted ${deleted.length} backup(s) older than ${
-        settings.retentionDays
-      } days: ${deleted.join(', ')}`,
+      `Deleted ${deleted.length} backup(s) past the retention (${settings.retentionDays} days, ` +
+        `one a day after ${settings.keepAllHours} h): ${deleted.join(', ')}`,
     );
   }
   return result;

@@ -5,7 +5,11 @@ import { Knex } from 'knex';
 /** Days backup files are kept when `segments.backup.retentionDays` is not set. */
 export const DEFAULT_BACKUP_RETENTION_DAYS = 30;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** Hours in which every backup is kept when `segments.backup.keepAllHours` is not set. */
+export const DEFAULT_KEEP_ALL_HOURS = 48;
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 /** `segments-20261205T230806Z.sqlite`: UTC, sortable, no colons (Windows). */
 const NAME = /^segments-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.sqlite$/;
 
@@ -72,20 +76,38 @@ export async function backupSqliteDatabase(options: {
 }
 
 /**
- * Deletes backup files in `directory` taken more than `retentionDays` ago
- * (by the time in their names; other files are left alone). Returns the names.
+ * Deletes backup files in `directory` (by the time in their names; other
+ * files are left alone): every backup older than `retentionDays`, and of the
+ * backups older than `keepAllHours` all but the first of each UTC day. Hourly
+ * backups for the RPO, daily ones for the 30 days, without 720 copies on disk.
+ * Returns the deleted names.
  */
 export async function pruneBackups(options: {
   directory: string;
   retentionDays: number;
+  keepAllHours?: number;
   now?: number;
 }) {
-  const before = (options.now ?? Date.now()) - options.retentionDays * DAY_MS;
+  const now = options.now ?? Date.now();
+  const expired = now - options.retentionDays * DAY_MS;
+  const thinned =
+    now - (options.keepAllHours ?? DEFAULT_KEEP_ALL_HOURS) * HOUR_MS;
   const names = await fs.promises
     .readdir(options.directory)
     .catch(() => [] as string[]);
-  const old = names.filter(n => (backupTime(n) ?? Infinity) < before).sort();
-  for (const name of old)
+  const backups = names
+    .map(name => ({ name, at: backupTime(name) }))
+    .filter((b): b is { name: string; at: number } => b.at !== undefined)
+    .sort((a, b) => a.at - b.at);
+  const days = new Set<string>();
+  const deleted: string[] = [];
+  for (const b of backups) {
+    const day = new Date(b.at).toISOString().slice(0, 10);
+    const firstOfDay = !days.has(day);
+    days.add(day);
+    if (b.at < expired || (b.at < thinned && !firstOfDay)) deleted.push(b.name);
+  }
+  for (const name of deleted)
     await fs.promises.rm(path.join(options.directory, name), { force: true });
-  return old;
+  return deleted;
 }
