@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-conditional-expect -- each fault and its evidence differ by database */
 import { mockServices, TestDatabaseId } from '@backstage/backend-test-utils';
 import {
   SegmentExecution,
@@ -269,7 +270,7 @@ async function failSqliteStatementOnce(
 ) {
   const connection = await knex.client.acquireConnection();
   knex.client.releaseConnection(connection);
-  const prepare = connection.prepare.bind(connection);
+  const original = connection.prepare.bind(connection);
   let seen = 0;
   let failed = false;
   connection.prepare = (sql: string) => {
@@ -278,7 +279,7 @@ async function failSqliteStatementOnce(
       const { SqliteError } = require('better-sqlite3');
       throw new SqliteError('disk I/O error', 'SQLITE_IOERR');
     }
-    return prepare(sql);
+    return original(sql);
   };
   return () => failed;
 }
@@ -542,7 +543,7 @@ describe.each(databases.eachSupportedId())(
         let racingIncremental: string | undefined;
         let armed = false;
         let raced = false;
-        let racingId: string | undefined;
+        let racingId: string | undefined = undefined;
         const { queue, executions, run } = stack(
           knex,
           { maxAttempts: 1 },
@@ -560,6 +561,7 @@ describe.each(databases.eachSupportedId())(
               raced = true;
               await ingest(server, CHANGES);
               if (tickDuringRun)
+                // eslint-disable-next-line @typescript-eslint/no-use-before-define -- called during the run, after it is created
                 racingIncremental = await incremental.tick(
                   Date.now() + 1,
                   AS_OF_2,

@@ -1,3 +1,15 @@
+const PG_SQLSTATE = /^[0-9A-Z]{5}$/;
+const STATEMENT =
+  /^\s*(select|insert|update|delete|with|create|alter|drop|analyze|set|begin|commit|rollback|lock)\b/i;
+const NODE_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+
 /**
  * What a run records about an error: the execution's `error` and its log are
  * read by everyone who may see the segment, so they carry no statement and no
@@ -87,18 +99,6 @@ export function statementShape(sql: string): string {
     .trim();
   return shape.length > 300 ? `${shape.slice(0, 300)}…` : shape;
 }
-
-const PG_SQLSTATE = /^[0-9A-Z]{5}$/;
-const STATEMENT =
-  /^\s*(select|insert|update|delete|with|create|alter|drop|analyze|set|begin|commit|rollback|lock)\b/i;
-const NODE_NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-]);
 
 function pgDescription(code: string): string {
   const known: Record<string, string> = {

@@ -483,13 +483,13 @@ describe.each(databases.eachSupportedId())(
         }
         // A segment the principal may not even read answers like an unknown id (404).
         const segment = segmentIn(path0, fixtures);
-        const denied = (who: Principal) =>
-          who === 'anonymous'
-            ? 401
-            : row.hiddenFrom?.includes(who) ||
-              (segment && !readable.get(segment)!.has(who))
-            ? 404
-            : 403;
+        const denied = (who: Principal) => {
+          if (who === 'anonymous') return 401;
+          const hidden =
+            row.hiddenFrom?.includes(who) ||
+            (segment && !readable.get(segment)!.has(who));
+          return hidden ? 404 : 403;
+        };
         const expected = Object.fromEntries(
           PRINCIPALS.map(who => [
             who,

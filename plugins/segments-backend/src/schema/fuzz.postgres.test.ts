@@ -1,5 +1,5 @@
 import { databases } from '../__testUtils__/testBackend';
-import { fuzzDatabase, RUNS } from './fuzzRun';
+import { fuzzDatabase, RUNS } from './__testUtils__/fuzzRun';
 
 /**
  * Schema-driven fuzzing of every route in openapi.yaml on PostgreSQL 15, over real HTTP

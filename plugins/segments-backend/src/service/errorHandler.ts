@@ -47,21 +47,32 @@ export function errorHandler(
     }
     const answered = known || foreign ? status : 500;
     const body: ErrorResponseBody & { requestId: string } = {
-      error: known
-        ? { name: error.name, message: String(error.message) }
-        : foreign
-        ? {
-            name: 'InputError',
-            message: `The request was refused (${status}): check its path, query and body`,
-          }
-        : {
-            name: 'InternalError',
-            message: `Internal error; quote request id ${requestId} when reporting it`,
-          },
+      error: errorOf(error, known, foreign, status, requestId),
       request: { method: req.method, url: path },
       response: { statusCode: answered },
       requestId,
     };
     res.status(answered).json(body);
+  };
+}
+
+/** The body's `{ name, message }`: only our own caller errors speak for themselves. */
+function errorOf(
+  error: any,
+  known: boolean,
+  foreign: boolean,
+  status: number,
+  requestId: string,
+) {
+  if (known) return { name: error.name, message: String(error.message) };
+  if (foreign) {
+    return {
+      name: 'InputError',
+      message: `The request was refused (${status}): check its path, query and body`,
+    };
+  }
+  return {
+    name: 'InternalError',
+    message: `Internal error; quote request id ${requestId} when reporting it`,
   };
 }

@@ -43,11 +43,8 @@ function bodyError(err: any): Error {
     case 'entity.parse.failed': {
       const position = /at position (\d+)/.exec(String(err.message))?.[1];
       const end = /end of JSON input/.test(String(err.message));
-      const where = position
-        ? ` (at position ${position})`
-        : end
-        ? ' (it ends too early)'
-        : '';
+      let where = end ? ' (it ends too early)' : '';
+      if (position) where = ` (at position ${position})`;
       return new InputError(`The request body is not valid JSON${where}`);
     }
     case 'entity.too.large':

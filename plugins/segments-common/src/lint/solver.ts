@@ -37,7 +37,8 @@ export class Budget {
     this.remaining -= n;
     if (this.remaining < 0) throw new BudgetExceeded('lint budget exceeded');
     // Reading the clock is cheap, but not free: look every 64 ticks.
-    if ((this.ticks += n) >= 64) {
+    this.ticks += n;
+    if (this.ticks >= 64) {
       this.ticks = 0;
       if (Date.now() > this.deadline) {
         this.remaining = -1;

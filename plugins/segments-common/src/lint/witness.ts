@@ -145,6 +145,36 @@ export function buildWitness(state: DomainState): WitnessData | undefined {
   return { customer, orders, asOf };
 }
 
+/**
+ * Completed orders in groups, giving each wanted category to one order: the
+ * first orders take one category each, the rest share the first category.
+ */
+class OrderGroups {
+  readonly list: OrderGroup[] = [];
+  private placed = 0;
+  constructor(private readonly cats: string[]) {}
+
+  add(at: number, amount: number, count: number) {
+    let left = count;
+    while (left > 0) {
+      const single = this.placed < this.cats.length;
+      const n = single ? 1 : left;
+      const category = this.cats.length
+        ? this.cats[single ? this.placed : 0]
+        : undefined;
+      this.list.push({
+        orderedAt: new Date(at).toISOString(),
+        amount,
+        status: 'completed',
+        count: n,
+        ...(category !== undefined ? { category } : {}),
+      });
+      this.placed += n;
+      left -= n;
+    }
+  }
+}
+
 function buildOrders(num: (field: string) => NumSet, cats: string[]) {
   const days = num('daysSinceLastOrder');
   const buckets = [
@@ -270,34 +300,4 @@ export function matchesLevels(
 /** Features of witness data. */
 export function witnessFeatures(w: WitnessData): CustomerFeatures {
   return computeFeaturesOfGroups(w.customer, w.orders, w.asOf);
-}
-
-/**
- * Completed orders in groups, giving each wanted category to one order: the
- * first orders take one category each, the rest share the first category.
- */
-class OrderGroups {
-  readonly list: OrderGroup[] = [];
-  private placed = 0;
-  constructor(private readonly cats: string[]) {}
-
-  add(at: number, amount: number, count: number) {
-    let left = count;
-    while (left > 0) {
-      const single = this.placed < this.cats.length;
-      const n = single ? 1 : left;
-      const category = this.cats.length
-        ? this.cats[single ? this.placed : 0]
-        : undefined;
-      this.list.push({
-        orderedAt: new Date(at).toISOString(),
-        amount,
-        status: 'completed',
-        count: n,
-        ...(category !== undefined ? { category } : {}),
-      });
-      this.placed += n;
-      left -= n;
-    }
-  }
 }

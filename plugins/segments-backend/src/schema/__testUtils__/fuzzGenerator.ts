@@ -14,7 +14,7 @@ import YAML from 'yaml';
 
 /** The parsed openapi.yaml. */
 export const spec = YAML.parse(
-  fs.readFileSync(path.join(__dirname, 'openapi.yaml'), 'utf8'),
+  fs.readFileSync(path.join(__dirname, '..', 'openapi.yaml'), 'utf8'),
 );
 
 /** One operation of the spec. */

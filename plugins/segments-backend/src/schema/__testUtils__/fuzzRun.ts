@@ -7,7 +7,7 @@ import request from 'supertest';
 import {
   as,
   startSecuredBackend,
-} from '../permissions/__testUtils__/securedBackend';
+} from '../../permissions/__testUtils__/securedBackend';
 import { GenContext, Operation, operations, Pool } from './fuzzGenerator';
 import {
   capturedLogs,
