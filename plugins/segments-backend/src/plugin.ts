@@ -19,6 +19,7 @@ import { DatabaseCustomerStore } from './database/CustomerStore';
 import { DatabaseExecutionStore } from './database/ExecutionStore';
 import { fillSampleBuckets } from './database/fillSampleBuckets';
 import { migrateDatabase } from './database/migrateDatabase';
+import { tuneSqlite } from './database/tuneSqlite';
 import { DatabaseResultStore } from './database/ResultStore';
 import { DatabaseRuleStore } from './database/RuleStore';
 import { loadDemoData } from './demo/loadDemoData';
@@ -83,6 +84,7 @@ export const segmentsPlugin = createBackendPlugin({
         // Keys first: a missing or malformed key stops the start, before any request.
         const personalData = PersonalDataCodec.fromConfig(config, { logger });
         const db = await database.getClient();
+        await tuneSqlite(db);
         if (!database.migrations?.skip) await migrateDatabase(withPersonalData(db, personalData));
         readiness.complete('migrations');
         await verifyStoredKeys({ database: db, codec: personalData });

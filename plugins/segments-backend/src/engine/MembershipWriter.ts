@@ -12,6 +12,13 @@ import {
   slicingOptions,
 } from './slicing';
 
+/** Revenue, orders and churned members of a segment's members. */
+interface Stats {
+  revenue: number;
+  orders: number;
+  churned: number;
+}
+
 /** What one segment's step of a run changed. */
 export interface SegmentStepResult {
   resultId?: string;
@@ -77,8 +84,13 @@ export class MembershipWriter {
         keys,
         async range => void (await stage(this.db, range)),
       );
+      // An incremental run's statistics read every member's orders: the members it does not
+      // touch are read here, in slices, so that the merge transaction only adds the staged ones.
+      const untouched = options.incremental
+        ? await this.untouchedStats(executionId, rule.id, options.asOf)
+        : undefined;
       const step = await this.db.transaction(tx =>
-        this.merge(tx, { ...options, started }, false),
+        this.merge(tx, { ...options, started, untouched }, false),
       );
       await deleteSliced(this.db, 'segment_run_members', staged);
       return step;
@@ -100,6 +112,8 @@ export class MembershipWriter {
       incremental: boolean;
       timeoutMs?: number;
       started: number;
+      /** Incremental runs: statistics of the members outside the run's customers, read beforehand. */
+      untouched?: Stats & { members: number };
     },
     deleteStaged: boolean,
   ): Promise<SegmentStepResult> {
@@ -158,10 +172,20 @@ export class MembershipWriter {
       added,
       removed,
     };
-    // A full run's staged members are exactly the segment's members now.
-    const stats = incremental
-      ? undefined
-      : await this.statsFromStaged(tx, executionId, rule.id);
+    // A full run's staged members are exactly the segment's members now; an incremental
+    // run's are its members among the run's customers.
+    let stats: Stats | undefined;
+    if (!incremental)
+      stats = await this.statsFromStaged(tx, executionId, rule.id);
+    else if (options.untouched) {
+      const touched = await this.statsFromStaged(tx, executionId, rule.id);
+      const u = options.untouched;
+      stats = {
+        revenue: u.revenue + touched.revenue,
+        orders: u.orders + touched.orders,
+        churned: u.churned + touched.churned,
+      };
+    }
     if (deleteStaged) await tx('segment_run_members').where(staged).delete();
     // An incremental step that changed nothing leaves no result behind.
     if (incremental && step.added === 0 && step.removed === 0) return step;
@@ -215,6 +239,43 @@ export class MembershipWriter {
       orders: num(row.orders ?? 0),
       churned: num(row.churned ?? 0),
     };
+  }
+
+  /**
+   * Statistics from orders of the segment's current members that are not
+   * among an incremental run's customers, a slice of customers at a time and
+   * outside any transaction (SQLite). The merge leaves these members as they
+   * are, so the numbers still hold after it.
+   */
+  private async untouchedStats(
+    executionId: string,
+    ruleId: string,
+    asOf: number,
+  ) {
+    const total = { revenue: 0, orders: 0, churned: 0, members: 0 };
+    const keys = {
+      sql: 'SELECT customer_id AS k FROM segment_memberships WHERE segment_rule_id = ? AND to_seq IS NULL',
+      bindings: [ruleId],
+    };
+    await forEachKeyRange(this.db, keys, async range => {
+      const r = rangeFilter('m.customer_id', range);
+      const [row] = rowsOf(
+        await this.db.raw(
+          `SELECT SUM(o.amount) AS revenue, COUNT(o.id) AS orders, COUNT(DISTINCT m.customer_id) AS members,
+             COUNT(DISTINCT CASE WHEN o.ordered_at > CAST(? AS INTEGER) THEN m.customer_id END) AS active
+           FROM segment_memberships m LEFT JOIN orders o
+             ON o.customer_id = m.customer_id AND o.status = 'completed' AND o.ordered_at <= CAST(? AS INTEGER)
+           WHERE m.segment_rule_id = ? AND m.to_seq IS NULL${r.sql}
+             AND m.customer_id NOT IN (SELECT f.customer_id FROM segment_run_features f WHERE f.execution_id = ?)`,
+          [asOf - 90 * 86_400_000, asOf, ruleId, ...r.bindings, executionId],
+        ),
+      );
+      total.revenue += num(row.revenue ?? 0);
+      total.orders += num(row.orders ?? 0);
+      total.members += num(row.members ?? 0);
+      total.churned += num(row.members ?? 0) - num(row.active ?? 0);
+    });
+    return total;
   }
 
   /** The same statistics from orders, for incremental runs that only have some customers' features. */

@@ -487,6 +487,8 @@ export class SegmentEngine {
         await forEachChunk(
           [...customerIds].sort(),
           async chunk => void (await insert(this.db, { customerIds: chunk })),
+          true,
+          this.db,
         );
       else
         await forEachKeyRange(

@@ -144,6 +144,23 @@ describe('runs on SQLite keep the event loop responsive', () => {
       expect(results.map(r => [Number(r.added), Number(r.removed)])).toEqual(
         results.map(() => [0, 0]),
       );
+      // The incremental run's statistics (members it did not touch read in slices beforehand,
+      // the others from its staged rows) equal those of whole statements over the same members.
+      const stats = (r: any) => [
+        r.segment_rule_id,
+        Number(r.customer_count),
+        Number(r.total_revenue),
+        Number(r.order_count),
+        Number(r.churn_rate),
+      ];
+      const incResults = await knex('segment_results').where({
+        execution_id: inc,
+      });
+      const wholeBySegment = new Map(results.map(r => [r.segment_rule_id, r]));
+      expect(incResults.length).toBeGreaterThan(0);
+      expect(incResults.map(stats)).toEqual(
+        incResults.map(r => stats(wholeBySegment.get(r.segment_rule_id))),
+      );
     } finally {
       configureSlicing(previous);
     }

@@ -1,4 +1,4 @@
-import { setImmediate as yieldToEventLoop } from 'timers/promises';
+import { setImmediate as nextTurn } from 'timers/promises';
 import { Knex } from 'knex';
 
 /** How the engine cuts its heavy statements on a synchronous driver (better-sqlite3). */
@@ -9,7 +9,7 @@ export interface SlicingOptions {
   targetMs: number;
 }
 
-let options: SlicingOptions = { enabled: true, targetMs: 50 };
+let options: SlicingOptions = { enabled: true, targetMs: 25 };
 
 /** Changes how the engine slices (process-wide); returns the previous settings. */
 export function configureSlicing(
@@ -68,7 +68,7 @@ export async function forEachKeyRange(
     await work({});
     return;
   }
-  let size = 2000;
+  let size = 1000;
   let lo: string | undefined;
   for (;;) {
     const started = performance.now();
@@ -85,7 +85,7 @@ export async function forEachKeyRange(
     const ms = performance.now() - started;
 
     size = nextSize(size, ms, 200, 50_000);
-    await yieldToEventLoop();
+    await yieldToRequests(db);
   }
 }
 
@@ -98,19 +98,36 @@ export async function forEachChunk<T>(
   items: T[],
   work: (chunk: T[]) => Promise<void>,
   sliced = true,
+  db?: Knex,
 ): Promise<void> {
   if (!sliced || !options.enabled) {
     await work(items);
     return;
   }
-  let size = 500;
+  let size = 250;
   for (let start = 0; start < items.length; ) {
     const started = performance.now();
     await work(items.slice(start, start + size));
     start += size;
     size = nextSize(size, performance.now() - started, 50, 5000);
-    await yieldToEventLoop();
+    await yieldToRequests(db);
   }
+}
+
+/**
+ * Lets requests use the connection between two slices. One turn of the event
+ * loop is not enough: a request makes several queries one after the other,
+ * and each would queue behind the next slice. So wait until the pool has no
+ * query waiting and none running, or for one slice's time at most, so that a
+ * run still advances under constant load (requests get at least half).
+ */
+export async function yieldToRequests(db?: Knex): Promise<void> {
+  const pool = (db?.client as any)?.pool;
+  const until = performance.now() + options.targetMs;
+  do {
+    await nextTurn();
+    if (!pool || (pool.numPendingAcquires() === 0 && pool.numUsed() === 0)) return;
+  } while (performance.now() < until);
 }
 
 /** Deletes a run's rows of a staging table keyed by customer id, a slice at a time. */

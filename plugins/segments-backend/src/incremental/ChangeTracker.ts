@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import { chunks } from '../database/util';
+import { yieldToRequests } from '../engine/slicing';
 
 /** Remembers which customers' data changed since their last re-evaluation. */
 export class ChangeTracker {
@@ -38,16 +39,23 @@ export class ChangeTracker {
 
   /** Forgets changes that were taken, unless the customer changed again since. */
   async clear(taken: Array<{ id: string; changedAt: number }>): Promise<void> {
-    // 500 deletes a transaction: one commit (an fsync on SQLite) each would take ~40 s for 10,000.
-    for (const part of chunks(taken, 500)) {
-      await this.db.transaction(async tx => {
-        for (const t of part) {
-          await tx('customer_changes')
-            .where({ customer_id: t.id })
-            .where('changed_at', '<=', t.changedAt)
-            .delete();
-        }
-      });
+    // Changes are marked in batches, so few distinct times: a statement per time and 500
+    // customers, each committed on its own (a customer's row is all or nothing), and the
+    // connection left to requests in between (SQLite has only one).
+    const byTime = new Map<number, string[]>();
+    for (const t of taken) {
+      const ids = byTime.get(t.changedAt) ?? [];
+      ids.push(t.id);
+      byTime.set(t.changedAt, ids);
+    }
+    for (const [changedAt, ids] of byTime) {
+      for (const part of chunks(ids, 500)) {
+        await this.db('customer_changes')
+          .whereIn('customer_id', part)
+          .where('changed_at', '<=', changedAt)
+          .delete();
+        await yieldToRequests(this.db);
+      }
     }
   }
 }

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'timers/promises';
 import { ExecutionQueue } from '../engine/ExecutionQueue';
 import { ChangeTracker } from './ChangeTracker';
 
@@ -24,6 +25,8 @@ export class IncrementalRunner {
   async tick(now: number, asOf: number = now): Promise<string | undefined> {
     const taken = await this.changes.pending(now - this.delayMs, MAX_INCREMENTAL_CUSTOMERS);
     if (!taken.length) return undefined;
+    // Reading 10,000 marks blocks a synchronous driver for a while: let requests go first.
+    await nextTurn();
     const id = await this.queue.request({
       asOf,
       createdBy: 'data-change',
