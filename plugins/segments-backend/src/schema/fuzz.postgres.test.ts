@@ -1,16 +1,16 @@
 import { databases } from '../__testUtils__/testBackend';
-import { fuzzDatabase, RUNS } from './__testUtils__/fuzzRun';
+import { describeFuzz } from './__testUtils__/fuzzRun';
 
 /**
- * Schema-driven fuzzing of every route in openapi.yaml on PostgreSQL 15, over real HTTP
- * with the real permission framework (see fuzzRun.ts). `npm run fuzz -- --runs
- * N --seed S` runs longer or replays a finding.
+ * Schema-driven fuzzing of every route in openapi.yaml on PostgreSQL 15, over real
+ * HTTP with the real permission framework (see __testUtils__/fuzzRun.ts).
+ * `npm run fuzz -- --runs N --seed S` runs longer or replays a finding.
  */
 
 // Every log line of the backend, at every level, goes to capturedLogs.
 jest.mock('@backstage/backend-test-utils', () => {
   const actual = jest.requireActual('@backstage/backend-test-utils');
-  const { capturingRootLogger } = require('./fuzzHarness');
+  const { capturingRootLogger } = require('./__testUtils__/fuzzHarness');
   return {
     ...actual,
     startTestBackend: (o: any) =>
@@ -20,14 +20,8 @@ jest.mock('@backstage/backend-test-utils', () => {
       }),
   };
 });
-jest.setTimeout(120_000 + RUNS.POSTGRES_15 * 100);
 
-describe('schema-driven fuzzing on POSTGRES_15', () => {
-  const run = databases.eachSupportedId().some(([id]) => id === 'POSTGRES_15')
-    ? it
-    : it.skip;
-  run(
-    'answers every generated request without a 5xx, a personal-data leak or a change by a refused request',
-    () => fuzzDatabase('POSTGRES_15'),
-  );
-});
+describeFuzz(
+  'POSTGRES_15',
+  databases.eachSupportedId().map(([id]) => id),
+);

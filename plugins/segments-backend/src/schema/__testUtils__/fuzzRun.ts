@@ -262,3 +262,22 @@ export async function fuzzDatabase(databaseId: TestDatabaseId): Promise<void> {
   if (RUNS[databaseId] >= 1000)
     expect([...succeeded].filter(([, n]) => n === 0)).toEqual([]);
 }
+
+/**
+ * The fuzz test of one database, one test file each so that Jest runs them side
+ * by side. Skipped only where that database is not available to the test run
+ * (e.g. no PostgreSQL connection string): CI always has both.
+ */
+export function describeFuzz(
+  databaseId: TestDatabaseId,
+  supported: TestDatabaseId[],
+) {
+  jest.setTimeout(120_000 + RUNS[databaseId] * 100);
+  describe(`schema-driven fuzzing on ${databaseId}`, () => {
+    const run = supported.includes(databaseId) ? it : it.skip;
+    run(
+      'answers every generated request without a 5xx, a personal-data leak or a change by a refused request',
+      () => fuzzDatabase(databaseId),
+    );
+  });
+}
