@@ -16,7 +16,9 @@ export async function tuneSqlite(db: Knex): Promise<void> {
     connection.pragma('synchronous = NORMAL');
   };
   // The pool keeps one connection; a replaced one gets the same settings.
-  db.client.pool.on('createSuccess', (_id: unknown, connection: any) => set(connection));
+  db.client.pool.on('createSuccess', (_id: unknown, connection: any) =>
+    set(connection),
+  );
   const connection = await db.client.acquireConnection();
   try {
     set(connection);

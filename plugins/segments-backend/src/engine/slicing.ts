@@ -126,7 +126,8 @@ export async function yieldToRequests(db?: Knex): Promise<void> {
   const until = performance.now() + options.targetMs;
   do {
     await nextTurn();
-    if (!pool || (pool.numPendingAcquires() === 0 && pool.numUsed() === 0)) return;
+    if (!pool || (pool.numPendingAcquires() === 0 && pool.numUsed() === 0))
+      return;
   } while (performance.now() < until);
 }
 

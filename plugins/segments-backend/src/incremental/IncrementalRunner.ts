@@ -17,13 +17,24 @@ export class IncrementalRunner {
     private readonly delayMs: number,
   ) {}
 
-  static create(options: { changes: ChangeTracker; queue: ExecutionQueue; delayMs: number }) {
-    return new IncrementalRunner(options.changes, options.queue, options.delayMs);
+  static create(options: {
+    changes: ChangeTracker;
+    queue: ExecutionQueue;
+    delayMs: number;
+  }) {
+    return new IncrementalRunner(
+      options.changes,
+      options.queue,
+      options.delayMs,
+    );
   }
 
   /** Starts an incremental run for due changes; returns its id, if any. */
   async tick(now: number, asOf: number = now): Promise<string | undefined> {
-    const taken = await this.changes.pending(now - this.delayMs, MAX_INCREMENTAL_CUSTOMERS);
+    const taken = await this.changes.pending(
+      now - this.delayMs,
+      MAX_INCREMENTAL_CUSTOMERS,
+    );
     if (!taken.length) return undefined;
     // Reading 10,000 marks blocks a synchronous driver for a while: let requests go first.
     await nextTurn();

@@ -4,7 +4,12 @@ import {
   BackstageCredentials,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend, TestDatabaseId } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabaseId,
+} from '@backstage/backend-test-utils';
 import { AuthenticationError, NotAllowedError } from '@backstage/errors';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import segmentsPolicyModule from '@internal/plugin-segments-backend-module-permission-policy';
@@ -20,20 +25,25 @@ const repoRoot = path.resolve(__dirname, '../../../../..');
 
 /** Users of examples/org.yaml with their groups, as entity refs. */
 export const ORG: Record<string, string[]> = (() => {
-  const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(repoRoot, 'examples/org.yaml'), 'utf8'));
+  const docs = YAML.parseAllDocuments(
+    fs.readFileSync(path.join(repoRoot, 'examples/org.yaml'), 'utf8'),
+  );
   const users: Record<string, string[]> = {};
   for (const doc of docs) {
     const e = doc.toJS();
     if (e?.kind === 'User') {
-      users[`user:default/${e.metadata.name}`] = (e.spec.memberOf ?? []).map((g: string) => `group:default/${g}`);
+      users[`user:default/${e.metadata.name}`] = (e.spec.memberOf ?? []).map(
+        (g: string) => `group:default/${g}`,
+      );
     }
   }
   return users;
 })();
 
 /** `segments.roles` as shipped in app-config.yaml, so that tests decide with the real role mapping. */
-export const APP_CONFIG_ROLES = YAML.parse(fs.readFileSync(path.join(repoRoot, 'app-config.yaml'), 'utf8')).segments
-  .roles;
+export const APP_CONFIG_ROLES = YAML.parse(
+  fs.readFileSync(path.join(repoRoot, 'app-config.yaml'), 'utf8'),
+).segments.roles;
 
 /** The static API token (app-config `backend.auth.externalAccess`: limited to the segments plugin). */
 export const STATIC_TOKEN = 'segments-test-static-token';
@@ -46,12 +56,17 @@ export const as = {
   editor: { Authorization: mockCredentials.user.header('user:default/eddie') },
   editor2: { Authorization: mockCredentials.user.header('user:default/erin') },
   viewer: { Authorization: mockCredentials.user.header('user:default/vera') },
-  viewer2: { Authorization: mockCredentials.user.header('user:default/victor') },
+  viewer2: {
+    Authorization: mockCredentials.user.header('user:default/victor'),
+  },
   norole: { Authorization: mockCredentials.user.header('user:default/nora') },
   service: { Authorization: `Bearer ${STATIC_TOKEN}` },
   ingestOnly: { Authorization: `Bearer ${INGEST_ONLY_TOKEN}` },
   anonymous: {} as Record<string, string>,
-  forged: { Authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1c2VyOmRlZmF1bHQvYWRhIn0.' },
+  forged: {
+    Authorization:
+      'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1c2VyOmRlZmF1bHQvYWRhIn0.',
+  },
 };
 
 /**
@@ -66,21 +81,38 @@ const httpAuthFactory = createServiceFactory({
   deps: { plugin: coreServices.pluginMetadata },
   factory({ plugin }): HttpAuthService {
     const pluginId = plugin.getId();
-    const inner = mockServices.httpAuth({ pluginId, defaultCredentials: mockCredentials.none() });
+    const inner = mockServices.httpAuth({
+      pluginId,
+      defaultCredentials: mockCredentials.none(),
+    });
     const special = (req: any): BackstageCredentials | undefined => {
       const header = req.headers.authorization;
-      const token = typeof header === 'string' ? header.match(/^Bearer[ ]+(\S+)$/i)?.[1] : undefined;
+      const token =
+        typeof header === 'string'
+          ? header.match(/^Bearer[ ]+(\S+)$/i)?.[1]
+          : undefined;
       if (token === STATIC_TOKEN || token === INGEST_ONLY_TOKEN) {
-        if (pluginId !== 'segments') throw new AuthenticationError('This token is limited to the segments plugin');
+        if (pluginId !== 'segments')
+          throw new AuthenticationError(
+            'This token is limited to the segments plugin',
+          );
         return mockCredentials.service(
           'segments-api-client',
-          token === INGEST_ONLY_TOKEN ? { permissionNames: ['segments.data.write'] } : undefined,
+          token === INGEST_ONLY_TOKEN
+            ? { permissionNames: ['segments.data.write'] }
+            : undefined,
         );
       }
       if (token?.startsWith('mock-service-token:')) {
-        const { obo, target } = JSON.parse(token.slice('mock-service-token:'.length));
-        if (target && target !== pluginId) throw new AuthenticationError(`Token for ${target}, not ${pluginId}`);
-        if (obo) return mockCredentials.user(obo, { actor: { subject: 'plugin:caller' } });
+        const { obo, target } = JSON.parse(
+          token.slice('mock-service-token:'.length),
+        );
+        if (target && target !== pluginId)
+          throw new AuthenticationError(`Token for ${target}, not ${pluginId}`);
+        if (obo)
+          return mockCredentials.user(obo, {
+            actor: { subject: 'plugin:caller' },
+          });
       }
       return undefined;
     };
@@ -88,13 +120,17 @@ const httpAuthFactory = createServiceFactory({
       async credentials(req: any, options?: any) {
         const credentials = special(req);
         if (!credentials) return inner.credentials(req, options);
-        const type = (credentials.principal as { type: 'user' | 'service' }).type;
+        const type = (credentials.principal as { type: 'user' | 'service' })
+          .type;
         if (options?.allow && !options.allow.includes(type)) {
-          throw new NotAllowedError(`This endpoint does not allow '${type}' credentials`);
+          throw new NotAllowedError(
+            `This endpoint does not allow '${type}' credentials`,
+          );
         }
         return credentials as any;
       },
-      issueUserCookie: (res: any, options?: any) => inner.issueUserCookie(res, options),
+      issueUserCookie: (res: any, options?: any) =>
+        inner.issueUserCookie(res, options),
     } as HttpAuthService;
   },
 });
@@ -106,13 +142,21 @@ const userInfoFactory = createServiceFactory({
   factory() {
     return {
       async getUserInfo(credentials: BackstageCredentials) {
-        const principal = credentials.principal as { type: string; userEntityRef?: string };
+        const principal = credentials.principal as {
+          type: string;
+          userEntityRef?: string;
+        };
         if (principal.type !== 'user' || !principal.userEntityRef) {
-          throw new Error(`User info not available for principal type '${principal.type}'`);
+          throw new Error(
+            `User info not available for principal type '${principal.type}'`,
+          );
         }
         return {
           userEntityRef: principal.userEntityRef,
-          ownershipEntityRefs: [principal.userEntityRef, ...(ORG[principal.userEntityRef] ?? [])],
+          ownershipEntityRefs: [
+            principal.userEntityRef,
+            ...(ORG[principal.userEntityRef] ?? []),
+          ],
         };
       },
     };
@@ -126,7 +170,10 @@ const userInfoFactory = createServiceFactory({
  * permission backend, which asks back for conditional decisions on single
  * segments). Users and groups are those of examples/org.yaml.
  */
-export async function startSecuredBackend(id: TestDatabaseId, config: Record<string, any> = {}) {
+export async function startSecuredBackend(
+  id: TestDatabaseId,
+  config: Record<string, any> = {},
+) {
   const knex: Knex = await databases.init(id);
   const backend = await startTestBackend({
     features: [
@@ -144,7 +191,14 @@ export async function startSecuredBackend(id: TestDatabaseId, config: Record<str
             demoData: { enabled: false },
             // Tests make many previews; src/service/limits.test.ts tests the limit.
             rateLimit: { expensivePerMinute: 0 },
-            encryption: { keys: [{ id: 'authz-test', secret: randomBytes(32).toString('base64') }] },
+            encryption: {
+              keys: [
+                {
+                  id: 'authz-test',
+                  secret: randomBytes(32).toString('base64'),
+                },
+              ],
+            },
             execution: { maxAttempts: 1 },
             roles: APP_CONFIG_ROLES,
             ...config.segments,
