@@ -14,15 +14,21 @@ export const databases = TestDatabases.create({
 });
 
 /**
- * Starts the segments plugin on a fresh database of the given engine, with the
- * allow-all permission mock. Returns the HTTP server and the Knex client.
+ * Starts the segments plugin on a fresh database of the given engine (or on
+ * `extra.knex`), with the allow-all permission mock and `extra.features`
+ * (service factories such as a scheduler mock). Returns the HTTP server, the
+ * Knex client and the backend.
  */
 export async function startSegmentsBackend(
   id: TestDatabaseId,
   config: object = {},
+  extra: {
+    knex?: Knex;
+    features?: Parameters<typeof startTestBackend>[0]['features'];
+  } = {},
 ) {
-  const knex: Knex = await databases.init(id);
-  const { server } = await startTestBackend({
+  const knex: Knex = extra.knex ?? (await databases.init(id));
+  const backend = await startTestBackend({
     features: [
       segmentsPlugin,
       mockServices.database.factory({ knex }),
@@ -41,7 +47,8 @@ export async function startSegmentsBackend(
           },
         },
       }),
+      ...(extra.features ?? []),
     ],
   });
-  return { server, knex };
+  return { server: backend.server, knex, backend };
 }

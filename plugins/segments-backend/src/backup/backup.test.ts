@@ -4,12 +4,10 @@ import os from 'os';
 import path from 'path';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { createRule, execute, ingest, leaf } from '../__testUtils__/api';
 import { databases, startSegmentsBackend } from '../__testUtils__/testBackend';
-import { TEST_ENCRYPTION_CONFIG } from '../crypto/testKeys';
-import { segmentsPlugin } from '../plugin';
 import { readBackupConfig, scheduleBackup } from './backupTask';
 import { checkBackup, restoreSqliteBackup } from './restoreSqlite';
 import { backupFileName, backupTime, pruneBackups } from './sqliteBackup';
@@ -128,23 +126,11 @@ async function startOnFile(file: string, backupDirectory: string) {
     useNullAsDefault: true,
   });
   const scheduler = mockServices.scheduler.mock();
-  const backend = await startTestBackend({
-    features: [
-      segmentsPlugin,
-      scheduler.factory,
-      mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({
-        data: {
-          segments: {
-            demoData: { enabled: false },
-            encryption: TEST_ENCRYPTION_CONFIG,
-            execution: { maxAttempts: 1 },
-            backup: { directory: backupDirectory, retentionDays: 30 },
-          },
-        },
-      }),
-    ],
-  });
+  const { backend } = await startSegmentsBackend(
+    'SQLITE_3',
+    { segments: { backup: { directory: backupDirectory, retentionDays: 30 } } },
+    { knex, features: [scheduler.factory] },
+  );
   const task = (scheduler.scheduleTask as jest.Mock).mock.calls
     .map(c => c[0])
     .find(t => t.id === 'segments-backup');

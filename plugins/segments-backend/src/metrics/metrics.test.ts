@@ -1,18 +1,12 @@
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
-import {
-  mockServices,
-  startTestBackend,
-  TestDatabaseId,
-} from '@backstage/backend-test-utils';
+import { TestDatabaseId } from '@backstage/backend-test-utils';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import http from 'node:http';
 import request from 'supertest';
 import { createRule, execute, ingest, leaf } from '../__testUtils__/api';
-import { databases } from '../__testUtils__/testBackend';
-import { TEST_ENCRYPTION_CONFIG } from '../crypto/testKeys';
-import { segmentsPlugin } from '../plugin';
+import { databases, startSegmentsBackend } from '../__testUtils__/testBackend';
 
 jest.setTimeout(120_000);
 
@@ -24,29 +18,21 @@ const customers = Array.from({ length: 12 }, (_, i) => ({
 
 /** The plugin on a fresh database, its metrics going to a Prometheus exporter of its own. */
 async function start(databaseId: TestDatabaseId) {
-  const knex = await databases.init(databaseId);
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({ readers: [exporter] });
-  const { server } = await startTestBackend({
-    features: [
-      segmentsPlugin,
-      mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({
-        data: {
-          segments: {
-            demoData: { enabled: false },
-            encryption: TEST_ENCRYPTION_CONFIG,
-            execution: { maxAttempts: 1 },
-          },
-        },
-      }),
-      createServiceFactory({
-        service: metricsServiceRef,
-        deps: {},
-        factory: () => meterProvider.getMeter('backstage-plugin-segments'),
-      }),
-    ],
-  });
+  const { server } = await startSegmentsBackend(
+    databaseId,
+    {},
+    {
+      features: [
+        createServiceFactory({
+          service: metricsServiceRef,
+          deps: {},
+          factory: () => meterProvider.getMeter('backstage-plugin-segments'),
+        }),
+      ],
+    },
+  );
   const scrapeServer = http.createServer((req, res) =>
     exporter.getMetricsRequestHandler(req, res),
   );

@@ -6,21 +6,6 @@ import { describeFuzz } from './__testUtils__/fuzzRun';
  * HTTP with the real permission framework (see __testUtils__/fuzzRun.ts).
  * `npm run fuzz -- --runs N --seed S` runs longer or replays a finding.
  */
-
-// Every log line of the backend, at every level, goes to capturedLogs.
-jest.mock('@backstage/backend-test-utils', () => {
-  const actual = jest.requireActual('@backstage/backend-test-utils');
-  const { capturingRootLogger } = require('./__testUtils__/fuzzHarness');
-  return {
-    ...actual,
-    startTestBackend: (o: any) =>
-      actual.startTestBackend({
-        ...o,
-        features: [...o.features, capturingRootLogger],
-      }),
-  };
-});
-
 describeFuzz(
   'POSTGRES_15',
   databases.eachSupportedId().map(([id]) => id),

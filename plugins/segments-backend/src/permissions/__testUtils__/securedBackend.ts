@@ -173,6 +173,8 @@ const userInfoFactory = createServiceFactory({
 export async function startSecuredBackend(
   id: TestDatabaseId,
   config: Record<string, any> = {},
+  /** More features or service factories, e.g. a capturing root logger. */
+  extraFeatures: Parameters<typeof startTestBackend>[0]['features'] = [],
 ) {
   const knex: Knex = await databases.init(id);
   const backend = await startTestBackend({
@@ -205,6 +207,7 @@ export async function startSecuredBackend(
           },
         },
       }),
+      ...extraFeatures,
     ],
   });
   return { server: backend.server, knex, backend };

@@ -11,6 +11,7 @@ import {
 import { GenContext, Operation, operations, Pool } from './fuzzGenerator';
 import {
   capturedLogs,
+  capturingRootLogger,
   idPools,
   PII,
   piiIn,
@@ -123,7 +124,9 @@ async function seed(server: any) {
  * Needs capturingRootLogger in the backend (see fuzz.sqlite.test.ts).
  */
 export async function fuzzDatabase(databaseId: TestDatabaseId): Promise<void> {
-  const { server, knex } = await startSecuredBackend(databaseId);
+  const { server, knex } = await startSecuredBackend(databaseId, {}, [
+    capturingRootLogger,
+  ]);
   await seed(server);
   await waitForIdle(knex);
   // The checks see what they look for: logs are captured, seeded personal data is recognised.
