@@ -33,7 +33,6 @@ import os from 'os';
 import path from 'path';
 import { Knex } from 'knex';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { SegmentRule, validateRule } from '@internal/plugin-segments-common';
 import { segmentsPlugin } from '../plugins/segments-backend/src/plugin';
 import { SegmentEngine } from '../plugins/segments-backend/src/engine/SegmentEngine';
@@ -43,6 +42,7 @@ import { PersonalDataCodec } from '../plugins/segments-backend/src/crypto/Person
 import { generateDemoBatches } from '../plugins/segments-backend/src/demo/generateDemoData';
 import { bulkLoad } from '../plugins/segments-backend/src/demo/bulkInsert';
 import { intOption, parseArgs } from './lib/args';
+import { engineLogger } from './lib/engineLogger';
 import {
   countLeaves,
   fullRunRules,
@@ -116,15 +116,6 @@ interface DbResult {
   notes: string[];
   error?: string;
 }
-
-const silentLogger: LoggerService = {
-  error: (message: string, meta?: unknown) =>
-    console.error(`[engine] ${message}`, meta ?? ''),
-  warn: () => {},
-  info: () => {},
-  debug: () => {},
-  child: () => silentLogger,
-};
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
@@ -483,7 +474,7 @@ async function benchDatabase(
       database: knex,
       rules: DatabaseRuleStore.create({ database: knex }),
       executions: DatabaseExecutionStore.create({ database: knex }),
-      logger: silentLogger,
+      logger: engineLogger,
       personalData,
     });
     const levels = await engine.levelsFor({

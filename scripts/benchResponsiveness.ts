@@ -14,7 +14,6 @@ import os from 'os';
 import path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { segmentsPlugin } from '../plugins/segments-backend/src/plugin';
 import { PersonalDataCodec } from '../plugins/segments-backend/src/crypto/PersonalDataCodec';
 import { generateDemoBatches } from '../plugins/segments-backend/src/demo/generateDemoData';
@@ -28,6 +27,7 @@ import { ChangeTracker } from '../plugins/segments-backend/src/incremental/Chang
 import { IncrementalRunner } from '../plugins/segments-backend/src/incremental/IncrementalRunner';
 import { hammerFigures, HammerFigures, startHammer } from './benchHammer';
 import { fullRunRules } from './lib/benchRules';
+import { engineLogger } from './lib/engineLogger';
 import { migrate, openPg, openSqlite } from './lib/databases';
 import { fmtInt, fmtMs } from './lib/progress';
 import { summarize } from './lib/stats';
@@ -62,14 +62,6 @@ export interface ResponsivenessResult {
   error?: string;
 }
 
-const silentLogger: LoggerService = {
-  error: (message: string, meta?: unknown) =>
-    console.error(`[engine] ${message}`, meta ?? ''),
-  warn: () => {},
-  info: () => {},
-  debug: () => {},
-  child: () => silentLogger,
-};
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 const epochNow = () => performance.timeOrigin + performance.now();
 
@@ -161,12 +153,12 @@ export async function benchResponsiveness(
       database: knex,
       rules,
       executions,
-      logger: silentLogger,
+      logger: engineLogger,
     });
     const queue = ExecutionQueue.create({
       engine,
       executions,
-      logger: silentLogger,
+      logger: engineLogger,
       policy: { maxAttempts: 1, timeoutMs: 900_000 },
     });
     const incremental = IncrementalRunner.create({

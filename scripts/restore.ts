@@ -19,6 +19,7 @@ import path from 'path';
 import { Config } from '@backstage/config';
 import { ConfigSources } from '@backstage/config-loader';
 import { restoreSqliteBackup } from '../plugins/segments-backend/src/backup/restoreSqlite';
+import { parseOrExit } from './lib/args';
 
 const ROOT = path.resolve(__dirname, '..');
 /** Where `npm start` / `npm run start:backend` run the backend: relative database paths start here. */
@@ -76,17 +77,8 @@ function sqliteFileOf(config: Config): string {
 }
 
 async function main() {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(process.argv.slice(2));
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (!args) {
-    console.log(USAGE);
-    return;
-  }
+  const args = parseOrExit(parse, USAGE);
+  if (!args) return;
   const backup = path.resolve(CWD, args.file);
   if (!fs.existsSync(backup)) throw new Error(`No such backup file: ${backup}`);
   const config = await ConfigSources.toConfig(

@@ -31,6 +31,7 @@ import { ConfigSources } from '@backstage/config-loader';
 import { PersonalDataCodec } from '../plugins/segments-backend/src/crypto/PersonalDataCodec';
 import { rotatePersonalData } from '../plugins/segments-backend/src/crypto/rotatePersonalData';
 import { verifyStoredKeys } from '../plugins/segments-backend/src/crypto/verifyStoredKeys';
+import { parseOrExit } from './lib/args';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -61,7 +62,8 @@ function parse(argv: string[]): Args | undefined {
     const [name, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => {
       const v = inline ?? argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+      if (v === undefined || v.startsWith('--'))
+        throw new Error(`${name} needs a value`);
       return v;
     };
     switch (name) {
@@ -72,7 +74,8 @@ function parse(argv: string[]): Args | undefined {
         break;
       case '--db': {
         const v = value();
-        if (v !== 'sqlite' && v !== 'pg') throw new Error(`--db must be sqlite or pg, got ${v}`);
+        if (v !== 'sqlite' && v !== 'pg')
+          throw new Error(`--db must be sqlite or pg, got ${v}`);
         args.db = v;
         break;
       }
@@ -81,11 +84,13 @@ function parse(argv: string[]): Args | undefined {
         break;
       case '--database':
         args.database = value();
-        if (!/^[a-z_][a-z0-9_]*$/.test(args.database)) throw new Error(`Unsafe database name ${args.database}`);
+        if (!/^[a-z_][a-z0-9_]*$/.test(args.database))
+          throw new Error(`Unsafe database name ${args.database}`);
         break;
       case '--batch':
         args.batch = Number(value());
-        if (!Number.isInteger(args.batch) || args.batch < 1) throw new Error('--batch must be a positive integer');
+        if (!Number.isInteger(args.batch) || args.batch < 1)
+          throw new Error('--batch must be a positive integer');
         break;
       case '--all':
         args.all = true;
@@ -116,25 +121,23 @@ function openDatabase(args: Args): { knex: Knex; target: string } {
     };
   }
   const file = path.resolve(ROOT, args.file);
-  if (!fs.existsSync(file)) throw new Error(`No SQLite database at ${file} (start the backend once, or pass --file)`);
+  if (!fs.existsSync(file))
+    throw new Error(
+      `No SQLite database at ${file} (start the backend once, or pass --file)`,
+    );
   return {
-    knex: knexFactory({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true }),
+    knex: knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: file },
+      useNullAsDefault: true,
+    }),
     target: file,
   };
 }
 
 async function main() {
-  let args: Args | undefined;
-  try {
-    args = parse(process.argv.slice(2));
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (!args) {
-    console.log(USAGE);
-    return;
-  }
+  const args = parseOrExit(parse, USAGE);
+  if (!args) return;
 
   const config = await ConfigSources.toConfig(
     ConfigSources.default({
@@ -146,18 +149,33 @@ async function main() {
     logger: { warn: (m: string) => console.warn(`warning: ${m}`) } as any,
   });
   config.close();
-  console.log(`Key ring: ${codec.cipher.keyIds.map((id, i) => (i ? id : `${id} (active)`)).join(', ')}`);
+  console.log(
+    `Key ring: ${codec.cipher.keyIds
+      .map((id, i) => (i ? id : `${id} (active)`))
+      .join(', ')}`,
+  );
 
   const { knex, target } = openDatabase(args);
   try {
     if (!(await knex.schema.hasColumn('customers', 'pd_key_id'))) {
-      throw new Error(`${target} has no encrypted personal data columns yet: start the backend once to migrate it`);
+      throw new Error(
+        `${target} has no encrypted personal data columns yet: start the backend once to migrate it`,
+      );
     }
     // Fails, naming the key, when a key in use is missing or has another secret.
     await verifyStoredKeys({ database: knex, codec });
-    const counts = await knex('customers').whereNotNull('pd_key_id').groupBy('pd_key_id').select('pd_key_id').count({ n: '*' });
-    const summary = (counts as Array<{ pd_key_id: string; n: unknown }>).map(r => `${r.pd_key_id}: ${Number(r.n)}`).join(', ') || 'none';
-    console.log(`Customers with personal data per key in ${target}: ${summary}`);
+    const counts = await knex('customers')
+      .whereNotNull('pd_key_id')
+      .groupBy('pd_key_id')
+      .select('pd_key_id')
+      .count({ n: '*' });
+    const summary =
+      (counts as Array<{ pd_key_id: string; n: unknown }>)
+        .map(r => `${r.pd_key_id}: ${Number(r.n)}`)
+        .join(', ') || 'none';
+    console.log(
+      `Customers with personal data per key in ${target}: ${summary}`,
+    );
     if (args.dryRun) return;
 
     const result = await rotatePersonalData({
@@ -165,21 +183,32 @@ async function main() {
       codec,
       batchSize: args.batch,
       all: args.all,
-      onProgress: p => process.stdout.write(`\r[rotate-keys] ${p.rewritten} re-encrypted, ${p.skipped} changed meanwhile`),
+      onProgress: p =>
+        process.stdout.write(
+          `\r[rotate-keys] ${p.rewritten} re-encrypted, ${p.skipped} changed meanwhile`,
+        ),
     });
     process.stdout.write('\n');
     console.log(
-      `Done in ${(result.elapsedMs / 1000).toFixed(1)} s: ${result.rewritten} customers re-encrypted under "${result.activeKeyId}"` +
-        (result.skipped ? `, ${result.skipped} skipped (rewritten meanwhile by ingestion, already under the active key)` : '') +
+      `Done in ${(result.elapsedMs / 1000).toFixed(1)} s: ${
+        result.rewritten
+      } customers re-encrypted under "${result.activeKeyId}"` +
+        (result.skipped
+          ? `, ${result.skipped} skipped (rewritten meanwhile by ingestion, already under the active key)`
+          : '') +
         `. Keys in use: ${result.keyIdsInUse.join(', ') || 'none'}.`,
     );
     if (result.removableKeyIds.length) {
       console.log(
-        `No data uses key(s) ${result.removableKeyIds.join(', ')} any more: remove them from segments.encryption.keys and restart the backend.`,
+        `No data uses key(s) ${result.removableKeyIds.join(
+          ', ',
+        )} any more: remove them from segments.encryption.keys and restart the backend.`,
       );
     }
     if (result.keyIdsInUse.some(id => id !== result.activeKeyId)) {
-      console.log('Some rows still use an older key (written during the run by a backend without the new key?): run again.');
+      console.log(
+        'Some rows still use an older key (written during the run by a backend without the new key?): run again.',
+      );
       process.exitCode = 1;
     }
   } finally {
@@ -189,6 +218,10 @@ async function main() {
 
 main().catch(error => {
   // Errors name keys and tables, never personal data values.
-  console.error(`rotate-keys failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `rotate-keys failed: ${
+      error instanceof Error ? error.message : String(error)
+    }`,
+  );
   process.exit(1);
 });

@@ -485,10 +485,9 @@ export class SegmentEngine {
       });
       if (customerIds)
         await forEachChunk(
+          this.db,
           [...customerIds].sort(),
           async chunk => void (await insert(this.db, { customerIds: chunk })),
-          true,
-          this.db,
         );
       else
         await forEachKeyRange(

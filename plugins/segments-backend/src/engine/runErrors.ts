@@ -1,6 +1,6 @@
 const PG_SQLSTATE = /^[0-9A-Z]{5}$/;
 const STATEMENT =
-  /^\s*(select|insert|update|delete|with|create|alter|drop|analyze|set|begin|commit|rollback|lock)\b/i;
+  /^\s*(select|insert|update|delete|with|create|alter|drop|analyze|pragma|set|begin|commit|rollback|lock)\b/i;
 const NODE_NETWORK_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -81,10 +81,8 @@ export function describeError(error: unknown): string {
   const message = typeof e?.message === 'string' ? e.message : '';
   // Knex prefixes driver errors with the statement, values interpolated: "<sql> - <driver message>".
   const sql =
-    /^\s*(select|insert|update|delete|with|create|drop|alter|pragma|analyze|begin|commit)\b/i.test(
-      message,
-    )
-      ? ` in: ${statementShape(message.split(' - ')[0])}`
+    STATEMENT.test(message) && message.includes(' - ')
+      ? ` in: ${statementShape(message.slice(0, message.lastIndexOf(' - ')))}`
       : '';
   return `${cls}${code}${sql}`;
 }

@@ -95,10 +95,10 @@ export async function forEachKeyRange(
  * chunks; one call with everything when slicing is off or `sliced` is false.
  */
 export async function forEachChunk<T>(
+  db: Knex,
   items: T[],
   work: (chunk: T[]) => Promise<void>,
   sliced = true,
-  db?: Knex,
 ): Promise<void> {
   if (!sliced || !options.enabled) {
     await work(items);
@@ -121,13 +121,14 @@ export async function forEachChunk<T>(
  * query waiting and none running, or for one slice's time at most, so that a
  * run still advances under constant load (requests get at least half).
  */
-export async function yieldToRequests(db?: Knex): Promise<void> {
-  const pool = (db?.client as any)?.pool;
+export async function yieldToRequests(db: Knex): Promise<void> {
+  // Asynchronous drivers (PostgreSQL) have a pool of connections and never block the event loop.
+  if (db.client.config.client !== 'better-sqlite3') return;
+  const pool = (db.client as any).pool;
   const until = performance.now() + options.targetMs;
   do {
     await nextTurn();
-    if (!pool || (pool.numPendingAcquires() === 0 && pool.numUsed() === 0))
-      return;
+    if (pool.numPendingAcquires() === 0 && pool.numUsed() === 0) return;
   } while (performance.now() < until);
 }
 

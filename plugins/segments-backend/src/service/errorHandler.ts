@@ -1,22 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ErrorResponseBody } from '@backstage/errors';
+import { CustomErrorBase, ErrorResponseBody } from '@backstage/errors';
 import express from 'express';
 import { describeError } from '../engine/runErrors';
 import { requestIdOf, statusOf } from './requestHelpers';
-
-/** Errors of our own code whose message is written for the caller (and never holds personal data). */
-const CALLER_ERRORS = new Set([
-  'InputError',
-  'AuthenticationError',
-  'NotAllowedError',
-  'NotFoundError',
-  'ConflictError',
-  'NotModifiedError',
-  'ServiceUnavailableError',
-  'PayloadTooLargeError',
-  'UnsupportedMediaTypeError',
-  'TooManyRequestsError',
-]);
 
 /**
  * The router's last handler. Answers Backstage's error body: a caller error
@@ -30,7 +16,8 @@ export function errorHandler(
   return (error, req, res, next) => {
     const requestId = requestIdOf(req);
     const status = statusOf(error);
-    const known = status < 500 && CALLER_ERRORS.has(error?.name);
+    // Errors of @backstage/errors and our own (413, 415, 429): their messages are written for the caller.
+    const known = status < 500 && error instanceof CustomErrorBase;
     // Other 4xx come from Express and its parsers (e.g. a path parameter that is not UTF-8).
     const foreign = !known && status >= 400 && status < 500;
     const path = (req.originalUrl ?? req.url).split('?')[0];
